@@ -1,0 +1,66 @@
+import {
+  DaemonLevel, DockerLevelsError, endpointFromSetting, Levels, Logger, NESTED_TRANSPORTS, NestedTransportKind,
+  resolveLocalEndpoint, RootEndpoint,
+} from '../core';
+
+/** Options every command shares. */
+export interface GlobalFlags {
+  host?: string;
+  timeout?: string;
+  transport?: string;
+  verbose?: boolean;
+}
+
+export const GLOBAL_OPTIONS = {
+  host: { type: 'string' },
+  timeout: { type: 'string' },
+  transport: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function stderrLogger(verbose: boolean): Logger {
+  const write = (level: string) => (m: string) => process.stderr.write(`${level} ${m}\n`);
+  const quiet = () => undefined;
+  return { trace: quiet, debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') };
+}
+
+export function parseTransportOrder(text: string | undefined): NestedTransportKind[] | undefined {
+  if (!text) return undefined;
+  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = parts.filter((p) => !NESTED_TRANSPORTS.includes(p as NestedTransportKind));
+  if (bad.length) {
+    throw new DockerLevelsError('badInput', `Unknown transport "${bad[0]}".`, `Use a comma-separated list of ${NESTED_TRANSPORTS.join(', ')}.`);
+  }
+  return parts as NestedTransportKind[];
+}
+
+export function parseTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) throw new DockerLevelsError('badInput', `--timeout "${text}" is not a positive number of milliseconds.`);
+  return ms;
+}
+
+/** The roots and the level registry a command works on; disposed when the command ends. */
+export class CliSession {
+  readonly levels: Levels;
+  readonly endpoints: RootEndpoint[];
+
+  constructor(flags: GlobalFlags) {
+    this.endpoints = flags.host ? [endpointFromSetting({ url: flags.host }, 'cli')] : [resolveLocalEndpoint()];
+    this.levels = new Levels(this.endpoints, {
+      timeoutMs: parseTimeout(flags.timeout),
+      transportOrder: parseTransportOrder(flags.transport),
+      log: stderrLogger(!!flags.verbose),
+    });
+  }
+
+  get root(): DaemonLevel {
+    return this.levels.roots()[0];
+  }
+
+  dispose(): void {
+    this.levels.dispose();
+  }
+}

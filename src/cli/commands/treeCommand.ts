@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { DockerLevelsError, snapshotDaemon, type DaemonSnapshot } from '../../core';
+import { CliSession, GLOBAL_OPTIONS } from '../cliContext';
+
+export const treeHelp = `docker-levels tree [--json] [--depth N] [--running] [--host URL]
+  Every root daemon and, recursively, every level below it.`;
+
+export async function treeCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, json: { type: 'boolean' }, depth: { type: 'string' }, running: { type: 'boolean' } } });
+  const depth = values.depth === undefined ? Infinity : Number(values.depth);
+  if (!(depth >= 0)) throw new DockerLevelsError('badInput', `--depth "${values.depth}" is not a number of levels.`);
+  const session = new CliSession(values);
+  try {
+    const daemons = await Promise.all(session.levels.roots().map((r) => snapshotDaemon(session.levels, r, { depth, all: !values.running })));
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ daemons }, null, 2)}\n`);
+    } else {
+      for (const d of daemons) process.stdout.write(renderTree(d, session.endpoints.find((e) => !d.path)?.label ?? 'local'));
+    }
+    return daemons.some((d) => d.error) ? 1 : 0;
+  } finally {
+    session.dispose();
+  }
+}
+
+/** Text tree, like `tree(1)`: one line per container, levels indented below their container. */
+export function renderTree(daemon: DaemonSnapshot, label: string): string {
+  const head = `${label}  ${daemon.name ?? '?'}  ${daemon.serverVersion ? `engine ${daemon.serverVersion}` : ''}  [${daemon.transport}]`;
+  const lines = [daemon.error ? `${head}\n  ! ${daemon.error}` : head];
+  const walk = (d: DaemonSnapshot, indent: string) => {
+    d.containers.forEach((c, i) => {
+      const last = i === d.containers.length - 1;
+      lines.push(`${indent}${last ? '└─' : '├─'} ${c.name}  ${c.shortId}  ${c.image}  ${c.state}`
+        + (c.level ? `  ⇒ level ${c.level.depth}${c.level.name ? ` (${c.level.name})` : ''} [${c.level.transport}]` : ''));
+      const childIndent = indent + (last ? '   ' : '│  ');
+      if (c.level?.error) lines.push(`${childIndent}! ${c.level.error}`);
+      if (c.level) walk(c.level, childIndent);
+    });
+  };
+  walk(daemon, '');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,54 @@
+import { classifyError } from '../core';
+import { copyImageCommand, copyImageHelp } from './commands/copyImageCommand';
+import { execCommand, execHelp } from './commands/execCommand';
+import { lineageCommand, lineageHelp } from './commands/lineageCommand';
+import { startDindCommand, startDindHelp } from './commands/startDindCommand';
+import { treeCommand, treeHelp } from './commands/treeCommand';
+
+const HELP = `docker-levels: every nested Docker level, from the command line.
+
+${treeHelp}
+${lineageHelp}
+${startDindHelp}
+${execHelp}
+${copyImageHelp}
+
+Global options: --host URL (a root daemon instead of the local one), --timeout MS (per call,
+default 10000), --transport published,bridge,tls,tunnel (order to try), -v/--verbose.
+PATH is a chain of container names or ID prefixes from the root, e.g. l1/l2/l3/web.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  tree: treeCommand,
+  lineage: lineageCommand,
+  'start-dind': startDindCommand,
+  exec: (argv) => execCommand(argv),
+  shell: (argv) => execCommand(argv, true),
+  'copy-image': copyImageCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`docker-levels: unknown command "${name}". Run docker-levels --help.\n`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (err) {
+    const e = classifyError(err);
+    process.stderr.write(`docker-levels: ${e.userMessage}\n`);
+    return e.kind === 'badInput' ? 2 : 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (err: unknown) => {
+  process.stderr.write(`docker-levels: ${String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,66 @@
+import { signalOnly } from '../abort';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DockerLevelsError, classifyError } from '../errors';
+import type { DaemonLevel } from '../levels/daemonLevel';
+
+export interface TransferOptions {
+  /** Called with the bytes streamed so far. */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+export async function hasImage(daemon: DaemonLevel, image: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await daemon.call('Inspecting image', (s) => daemon.docker.getImage(image).inspect(signalOnly(s)), signal);
+    return true;
+  } catch (err) {
+    if (classifyError(err).kind === 'notFound') return false;
+    throw err;
+  }
+}
+
+/**
+ * Streams an image from one level to another (GET /images/get → POST /images/load) without
+ * touching the disk here. Works between any two levels, whatever their transports.
+ */
+export async function copyImage(from: DaemonLevel, to: DaemonLevel, image: string, options: TransferOptions = {}): Promise<{ bytes: number }> {
+  if (!(await hasImage(from, image, options.signal))) {
+    throw new DockerLevelsError('notFound', `Image ${image} is not on ${from.what}.`, 'Pull or build it there first.');
+  }
+  let bytes = 0;
+  let lastReport = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      if (options.onProgress && bytes - lastReport >= 1 << 20) {
+        lastReport = bytes;
+        options.onProgress(bytes);
+      }
+      cb(null, chunk);
+    },
+  });
+  try {
+    const source = await from.call('Saving image', (s) => (from.docker.getImage(image) as unknown as { get(o: { abortSignal: AbortSignal }): Promise<NodeJS.ReadableStream> }).get({ abortSignal: s }), options.signal);
+    const response = await Promise.all([
+      to.docker.loadImage(counter as unknown as NodeJS.ReadableStream, { quiet: true, abortSignal: options.signal }),
+      pipeline(source, counter, { signal: options.signal }),
+    ]).then(([res]) => res as NodeJS.ReadableStream);
+    const text = await readAll(response);
+    const errorLine = text.split('\n').map((l) => { try { return JSON.parse(l) as { error?: string }; } catch { return {}; } }).find((l) => l.error);
+    if (errorLine?.error) throw new DockerLevelsError('unknown', `Loading ${image} into ${to.what} failed: ${errorLine.error}`);
+  } catch (err) {
+    throw classifyError(err, `copying ${image} to ${to.what}`);
+  }
+  options.onProgress?.(bytes);
+  return { bytes };
+}
+
+function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    stream.on('error', reject);
+  });
+}

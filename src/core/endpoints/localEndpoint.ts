@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DockerLevelsError } from '../errors';
+import { parseEndpointUrl, RootEndpoint, TlsMaterial } from './endpoint';
+
+export interface LocalEnvironment {
+  env: NodeJS.ProcessEnv;
+  homeDir: string;
+  platform: NodeJS.Platform;
+}
+
+export function currentEnvironment(): LocalEnvironment {
+  return { env: process.env, homeDir: os.homedir(), platform: process.platform };
+}
+
+function dockerConfigDir(e: LocalEnvironment): string {
+  return e.env.DOCKER_CONFIG || path.join(e.homeDir, '.docker');
+}
+
+function readTlsDir(dir: string, what: string): TlsMaterial {
+  const file = (name: string) => {
+    const p = path.join(dir, name);
+    try {
+      return readFileSync(p);
+    } catch {
+      throw new DockerLevelsError('tls', `${what}: cannot read ${p}.`, 'Check DOCKER_CERT_PATH or the context TLS files.');
+    }
+  };
+  return { ca: file('ca.pem'), cert: file('cert.pem'), key: file('key.pem') };
+}
+
+/**
+ * The local daemon, found the way the docker CLI finds it: DOCKER_HOST, else the current
+ * context (DOCKER_CONTEXT or config.json), else the default socket.
+ */
+export function resolveLocalEndpoint(e: LocalEnvironment = currentEnvironment()): RootEndpoint {
+  const host = e.env.DOCKER_HOST?.trim();
+  if (host) {
+    const tls = e.env.DOCKER_TLS_VERIFY && e.env.DOCKER_TLS_VERIFY !== '0'
+      ? readTlsDir(e.env.DOCKER_CERT_PATH || dockerConfigDir(e), 'DOCKER_TLS_VERIFY')
+      : undefined;
+    return { id: 'local', label: 'local', url: host, source: 'env', connection: parseEndpointUrl(host, tls) };
+  }
+  const contextName = e.env.DOCKER_CONTEXT?.trim() || readCurrentContext(e);
+  if (contextName && contextName !== 'default') return resolveContext(contextName, e);
+  const socketPath = e.platform === 'win32' ? '//./pipe/docker_engine' : '/var/run/docker.sock';
+  const url = e.platform === 'win32' ? `npipe://${socketPath}` : `unix://${socketPath}`;
+  return { id: 'local', label: 'local', url, source: 'default', connection: parseEndpointUrl(url) };
+}
+
+function readCurrentContext(e: LocalEnvironment): string | undefined {
+  const file = path.join(dockerConfigDir(e), 'config.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { currentContext?: string };
+    return config.currentContext || undefined;
+  } catch (err) {
+    throw new DockerLevelsError('badInput', `${file} is not valid JSON: ${(err as Error).message}.`, 'Fix or remove the file.');
+  }
+}
+
+interface ContextMeta {
+  Name?: string;
+  Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } };
+}
+
+/** A docker context by name, read from the CLI's context store. */
+export function resolveContext(name: string, e: LocalEnvironment = currentEnvironment()): RootEndpoint {
+  const digest = createHash('sha256').update(name).digest('hex');
+  const base = dockerConfigDir(e);
+  const metaFile = path.join(base, 'contexts', 'meta', digest, 'meta.json');
+  if (!existsSync(metaFile)) {
+    throw new DockerLevelsError('badInput', `Docker context "${name}" does not exist (no ${metaFile}).`,
+      'Run `docker context ls` to see the contexts, or unset DOCKER_CONTEXT.');
+  }
+  let meta: ContextMeta;
+  try {
+    meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ContextMeta;
+  } catch (err) {
+    throw new DockerLevelsError('badInput', `Docker context "${name}" has unreadable metadata: ${(err as Error).message}.`);
+  }
+  const host = meta.Endpoints?.docker?.Host;
+  if (!host) throw new DockerLevelsError('badInput', `Docker context "${name}" has no docker endpoint.`);
+  const tlsDir = path.join(base, 'contexts', 'tls', digest, 'docker');
+  const tls = existsSync(path.join(tlsDir, 'key.pem')) ? readTlsDir(tlsDir, `Docker context "${name}"`) : undefined;
+  return { id: `context-${name}`, label: name, url: host, source: 'context', connection: parseEndpointUrl(host, tls) };
+}
+
+/** Extra root daemons from settings or the command line. */
+export function endpointFromSetting(entry: { name?: string; url: string }, source: RootEndpoint['source'] = 'settings'): RootEndpoint {
+  const connection = parseEndpointUrl(entry.url);
+  const label = entry.name?.trim() || entry.url;
+  return { id: `${source}-${label}`, label, url: entry.url, source, connection };
+}

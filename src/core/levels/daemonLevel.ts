@@ -1,0 +1,136 @@
+import type Docker from 'dockerode';
+import { withDeadline } from '../abort';
+import { classifyError } from '../errors';
+import type { Disposable } from '../disposable';
+import type { RootEndpoint } from '../endpoints/endpoint';
+import { destroyDockerClient } from '../transport/dockerClient';
+
+/** How a daemon was reached. Roots use their endpoint's kind; nested levels one of the strategies. */
+export type RootTransportKind = 'unix' | 'npipe' | 'tcp' | 'tls' | 'ssh';
+export type NestedTransportKind = 'published' | 'bridge' | 'tls' | 'tunnel';
+export const NESTED_TRANSPORTS: readonly NestedTransportKind[] = ['published', 'bridge', 'tls', 'tunnel'];
+
+export interface TransportInfo {
+  kind: RootTransportKind | NestedTransportKind;
+  /** Where requests go, e.g. "tcp://127.0.0.1:32768" or "exec tunnel via dl-bed-l2". */
+  address: string;
+  /** A TCP route another tool could use, when one exists: "tcp://…" (plaintext) or "tls://…". */
+  tcpRoute?: string;
+}
+
+/** A container on the path from a root daemon to a level. */
+export interface ContainerRef {
+  id: string;
+  name: string;
+}
+
+/** Stable id of a level: the root's id, then the chain of full container IDs. */
+export function levelId(rootId: string, chain: readonly ContainerRef[]): string {
+  return [encodeURIComponent(rootId), ...chain.map((c) => c.id)].join('/');
+}
+
+/**
+ * One daemon in the tree: a root, or the daemon inside a dind container at some depth.
+ * It owns its client (and through it any tunnel streams).
+ */
+export class DaemonLevel implements Disposable {
+  readonly id: string;
+  private disposed = false;
+
+  constructor(
+    readonly root: RootEndpoint,
+    /** Containers from the root down to this level's dind container; empty for a root. */
+    readonly chain: readonly ContainerRef[],
+    readonly docker: Docker,
+    readonly transport: TransportInfo,
+    readonly parent: DaemonLevel | undefined,
+    /** Address at which this daemon's network namespace is reachable from here, if any. */
+    readonly routableAddress: string | undefined,
+    readonly timeoutMs: number,
+    /** Whether published ports of this daemon's containers can be dialled on routableAddress. */
+    readonly publishedPortsReachable: boolean,
+  ) {
+    this.id = levelId(root.id, chain);
+  }
+
+  get depth(): number {
+    return this.chain.length;
+  }
+
+  get isRoot(): boolean {
+    return this.chain.length === 0;
+  }
+
+  /** The dind container this level runs in (undefined for a root). */
+  get container(): ContainerRef | undefined {
+    return this.chain[this.chain.length - 1];
+  }
+
+  /** Human path, e.g. "dl-bed-l1/dl-bed-l2"; empty for a root. */
+  get path(): string {
+    return this.chain.map((c) => c.name).join('/');
+  }
+
+  get label(): string {
+    return this.container?.name ?? this.root.label;
+  }
+
+  get what(): string {
+    return this.isRoot ? `daemon ${this.root.label} (${this.transport.address})` : `level ${this.path} (${this.transport.address})`;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** A bounded call: never hangs longer than the connect timeout. */
+  call<T>(what: string, work: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, timeoutMs = this.timeoutMs): Promise<T> {
+    return withDeadline(timeoutMs, `${what} on ${this.what}`, signal, async (s) => {
+      try {
+        return await work(s);
+      } catch (err) {
+        throw classifyError(err, this.what);
+      }
+    });
+  }
+
+  ping(signal?: AbortSignal): Promise<void> {
+    return this.call('Ping', async (s) => { await (this.docker as unknown as SignalledCalls).ping({ abortSignal: s }); }, signal);
+  }
+
+  info(signal?: AbortSignal): Promise<DaemonInfo> {
+    return this.call('Info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }) as Promise<DaemonInfo>, signal);
+  }
+
+  listContainers(all = true, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {
+    return this.call('Listing containers', (s) => this.docker.listContainers({ all, abortSignal: s }), signal);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    destroyDockerClient(this.docker);
+  }
+}
+
+/** dockerode honours abortSignal on these, though its typings do not say so. */
+interface SignalledCalls {
+  ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
+  info(options: { abortSignal: AbortSignal }): Promise<unknown>;
+}
+
+/** The parts of GET /info that Docker Levels shows. */
+export interface DaemonInfo {
+  ID: string;
+  Name: string;
+  ServerVersion: string;
+  OperatingSystem: string;
+  OSType: string;
+  Architecture: string;
+  Driver: string;
+  Containers: number;
+  ContainersRunning: number;
+  ContainersPaused: number;
+  ContainersStopped: number;
+  Images: number;
+}

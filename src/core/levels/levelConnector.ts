@@ -1,0 +1,171 @@
+import type Docker from 'dockerode';
+import { DockerLevelsError, classifyError } from '../errors';
+import { Connection, describeConnection, isLocalConnection } from '../endpoints/endpoint';
+import type { Logger } from '../log';
+import { createDockerClient, destroyDockerClient } from '../transport/dockerClient';
+import { ExecTunnelAgent } from '../transport/execTunnel';
+import { isOnLocalInterface } from '../transport/routes';
+import { readClientCertsFromContainer } from '../transport/tlsCerts';
+import { DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
+import { containerName, LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from './discovery';
+
+export interface ConnectOptions {
+  order: readonly NestedTransportKind[];
+  timeoutMs: number;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+/** What inspect tells about where a dind container's daemon listens. */
+export interface DaemonPorts {
+  plainPort?: number;
+  tlsPort?: number;
+  /** Host port bindings per container port, as the parent daemon published them. */
+  published: Map<number, { hostIp: string; hostPort: number }>;
+  ip?: string;
+}
+
+export function daemonPortsOf(inspect: Docker.ContainerInspectInfo): DaemonPorts {
+  const env = new Map((inspect.Config.Env ?? []).map((e) => {
+    const i = e.indexOf('=');
+    return [e.slice(0, i), e.slice(i + 1)] as const;
+  }));
+  const labels = inspect.Config.Labels ?? {};
+  const exposed = new Set(Object.keys(inspect.Config.ExposedPorts ?? {}).map((k) => Number(k.split('/')[0])));
+  const published = new Map<number, { hostIp: string; hostPort: number }>();
+  for (const [key, bindings] of Object.entries(inspect.NetworkSettings.Ports ?? {})) {
+    const b = bindings?.find((x) => x.HostPort);
+    if (b && key.endsWith('/tcp')) published.set(Number(key.split('/')[0]), { hostIp: b.HostIp, hostPort: Number(b.HostPort) });
+  }
+  const tlsMode = labels[LABELS.tls] === 'true' || (!!env.get('DOCKER_TLS_CERTDIR') && !env.get('PORT'));
+  const labelPort = labels[LABELS.port] ? Number(labels[LABELS.port]) : undefined;
+  let plainPort: number | undefined;
+  let tlsPort: number | undefined;
+  if (tlsMode) {
+    tlsPort = labelPort ?? TLS_DAEMON_PORT;
+  } else {
+    plainPort = env.get('PORT') ? Number(env.get('PORT')) : labelPort
+      ?? (exposed.has(PLAIN_DAEMON_PORT) || published.has(PLAIN_DAEMON_PORT) ? PLAIN_DAEMON_PORT : undefined);
+  }
+  const networks = Object.values(inspect.NetworkSettings.Networks ?? {});
+  const ip = networks.map((n) => n.IPAddress).find((a) => !!a) || (inspect.NetworkSettings as { IPAddress?: string }).IPAddress || undefined;
+  return { plainPort, tlsPort, published, ip };
+}
+
+interface Candidate {
+  kind: NestedTransportKind;
+  describe: string;
+  /** Makes the connection; may read certificates or open a tunnel. */
+  connection(): Promise<{ connection: Connection; routable?: string }>;
+}
+
+/** Binding that can be dialled on the parent's routable address. */
+function usableBinding(parent: DaemonLevel, ports: DaemonPorts, port: number | undefined): { host: string; port: number } | undefined {
+  if (port === undefined || !parent.routableAddress) return undefined;
+  const b = ports.published.get(port);
+  if (!b) return undefined;
+  if (!parent.publishedPortsReachable) return undefined;
+  // A loopback binding is only reachable from inside the parent's own network namespace,
+  // which is this machine only when the parent is the local daemon.
+  const loopbackOnly = b.hostIp.startsWith('127.') || b.hostIp === '::1';
+  if (loopbackOnly) return parent.routableAddress.startsWith('127.') ? { host: '127.0.0.1', port: b.hostPort } : undefined;
+  return { host: parent.routableAddress, port: b.hostPort };
+}
+
+/** The container's bridge address, only when it is on one of this machine's own interfaces. */
+function routableBridgeIp(parent: DaemonLevel, ports: DaemonPorts): string | undefined {
+  const parentIsHere = parent.isRoot && isLocalConnection(parent.root.connection);
+  return parentIsHere && ports.ip && isOnLocalInterface(ports.ip) ? ports.ip : undefined;
+}
+
+function candidatesFor(parent: DaemonLevel, id: string, ports: DaemonPorts, opts: ConnectOptions): Candidate[] {
+  const bridgeIp = routableBridgeIp(parent, ports);
+  const all: Candidate[] = [];
+  for (const kind of opts.order) {
+    if (kind === 'published') {
+      const b = usableBinding(parent, ports, ports.plainPort);
+      if (b) all.push({ kind, describe: `tcp://${b.host}:${b.port}`, connection: async () => ({ connection: { kind: 'tcp', ...b }, routable: bridgeIp }) });
+    } else if (kind === 'bridge') {
+      if (bridgeIp && ports.plainPort) {
+        const port = ports.plainPort;
+        all.push({ kind, describe: `tcp://${bridgeIp}:${port}`, connection: async () => ({ connection: { kind: 'tcp', host: bridgeIp, port }, routable: bridgeIp }) });
+      }
+    } else if (kind === 'tls') {
+      const b = usableBinding(parent, ports, ports.tlsPort) ?? (bridgeIp && ports.tlsPort ? { host: bridgeIp, port: ports.tlsPort } : undefined);
+      if (b) {
+        all.push({
+          kind, describe: `tls://${b.host}:${b.port}`,
+          connection: async () => {
+            const tls = await readClientCertsFromContainer(parent.docker, id, opts.timeoutMs, opts.signal);
+            return { connection: { kind: 'tcp', ...b, tls }, routable: bridgeIp };
+          },
+        });
+      }
+    } else if (kind === 'tunnel') {
+      all.push({
+        kind, describe: 'exec tunnel',
+        connection: async () => ({
+          connection: { kind: 'agent', agent: new ExecTunnelAgent(parent.docker, id, opts.timeoutMs, opts.log), description: 'exec tunnel' },
+          routable: bridgeIp,
+        }),
+      });
+    }
+  }
+  return all;
+}
+
+/**
+ * Reaches the daemon inside a container of `parent`, trying transports in the configured
+ * order and keeping the first that answers /_ping.
+ */
+export async function connectNestedLevel(parent: DaemonLevel, containerId: string, opts: ConnectOptions): Promise<DaemonLevel> {
+  const inspect = await parent.call('Inspecting container', (s) =>
+    parent.docker.getContainer(containerId).inspect({ abortSignal: s }), opts.signal);
+  const name = containerName({ Names: [inspect.Name], Id: inspect.Id });
+  if (!inspect.State.Running) {
+    throw new DockerLevelsError('unreachable', `Container ${name} is ${inspect.State.Status}; its daemon is not running.`, 'Start the container first.');
+  }
+  const ports = daemonPortsOf(inspect);
+  const chain = [...parent.chain, { id: inspect.Id, name }];
+  const failures: { kind: NestedTransportKind; error: DockerLevelsError }[] = [];
+  for (const candidate of candidatesFor(parent, inspect.Id, ports, opts)) {
+    let docker: Docker | undefined;
+    try {
+      const { connection, routable } = await candidate.connection();
+      docker = createDockerClient(connection);
+      const transport: TransportInfo = {
+        kind: candidate.kind,
+        address: candidate.kind === 'tunnel' ? `exec tunnel via ${name}` : candidate.describe,
+        tcpRoute: candidate.kind === 'tunnel' ? undefined : candidate.describe,
+      };
+      if (candidate.kind === 'tunnel') transport.address = describeConnection(connection) + ` via ${name}`;
+      const level = new DaemonLevel(parent.root, chain, docker, transport, parent, routable, opts.timeoutMs, !!routable);
+      await level.ping(opts.signal);
+      opts.log.info(`reached ${level.path} by ${candidate.kind} (${candidate.describe})`);
+      return level;
+    } catch (err) {
+      if (docker) destroyDockerClient(docker);
+      const error = classifyError(err, `${name} by ${candidate.kind}`);
+      if (error.kind === 'cancelled') throw error;
+      opts.log.debug(`${name}: ${candidate.kind} failed: ${error.message}`);
+      failures.push({ kind: candidate.kind, error });
+    }
+  }
+  throw unreachableLevel(name, failures, opts.order);
+}
+
+function unreachableLevel(name: string, failures: { kind: NestedTransportKind; error: DockerLevelsError }[],
+  order: readonly NestedTransportKind[]): DockerLevelsError {
+  if (failures.length === 0) {
+    return new DockerLevelsError('unreachable', `No transport in [${order.join(', ')}] applies to ${name}.`,
+      'Add "tunnel" to dockerLevels.transportOrder, or publish the daemon port.');
+  }
+  const tunnel = failures.find((f) => f.kind === 'tunnel');
+  const onlyNoDaemon = failures.every((f) => f.error.kind === 'notADaemon' || f.error.kind === 'unreachable');
+  if (tunnel?.error.kind === 'notADaemon' && onlyNoDaemon) return tunnel.error;
+  if (failures.length === 1) return failures[0].error;
+  const detail = failures.map((f) => `${f.kind}: ${f.error.message}`).join('; ');
+  const kind = failures.some((f) => f.error.kind === 'timeout') ? 'timeout' : tunnel?.error.kind === 'noTunnelTool' ? 'noTunnelTool' : 'unreachable';
+  return new DockerLevelsError(kind, `Cannot reach the daemon inside ${name}. ${detail}`,
+    'Check that its daemon is running; Show Log has each attempt.');
+}

@@ -1,0 +1,130 @@
+import { DisposableStore, Disposable } from '../disposable';
+import { Connection, describeConnection, isLocalConnection, RootEndpoint } from '../endpoints/endpoint';
+import { Logger, scopedLogger, silentLogger } from '../log';
+import { createDockerClient } from '../transport/dockerClient';
+import { DaemonLevel, NESTED_TRANSPORTS, NestedTransportKind, RootTransportKind } from './daemonLevel';
+import { connectNestedLevel } from './levelConnector';
+
+export interface LevelsOptions {
+  timeoutMs?: number;
+  transportOrder?: readonly NestedTransportKind[];
+  log?: Logger;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+function rootTransportKind(c: Connection): RootTransportKind {
+  if (c.kind === 'tcp') return c.tls ? 'tls' : 'tcp';
+  if (c.kind === 'agent') return 'tcp';
+  return c.kind;
+}
+
+function rootRoutableAddress(c: Connection): string | undefined {
+  if (c.kind === 'unix' || c.kind === 'npipe') return '127.0.0.1';
+  if (c.kind === 'tcp') return isLocalConnection(c) ? '127.0.0.1' : c.host;
+  return undefined;
+}
+
+/**
+ * Every daemon Docker Levels can reach: the roots, and the nested levels opened so far.
+ * It owns their clients; closing a level closes everything below it.
+ */
+export class Levels implements Disposable {
+  readonly timeoutMs: number;
+  readonly transportOrder: readonly NestedTransportKind[];
+  readonly log: Logger;
+  private rootLevels: DaemonLevel[] = [];
+  private readonly open = new Map<string, DaemonLevel>();
+  private readonly opening = new Map<string, Promise<DaemonLevel>>();
+  private disposed = false;
+
+  constructor(endpoints: readonly RootEndpoint[], options: LevelsOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.transportOrder = options.transportOrder?.length ? options.transportOrder : NESTED_TRANSPORTS;
+    this.log = scopedLogger(options.log ?? silentLogger, 'levels');
+    this.setEndpoints(endpoints);
+  }
+
+  roots(): readonly DaemonLevel[] {
+    return this.rootLevels;
+  }
+
+  /** Replaces the roots; levels under roots that are gone are closed. */
+  setEndpoints(endpoints: readonly RootEndpoint[]): void {
+    const keep = new Map(this.rootLevels.map((r) => [r.root.id, r]));
+    const next: DaemonLevel[] = [];
+    for (const endpoint of endpoints) {
+      const existing = keep.get(endpoint.id);
+      if (existing && existing.root.url === endpoint.url) {
+        next.push(existing);
+        keep.delete(endpoint.id);
+        continue;
+      }
+      const routable = rootRoutableAddress(endpoint.connection);
+      next.push(new DaemonLevel(endpoint, [], createDockerClient(endpoint.connection),
+        { kind: rootTransportKind(endpoint.connection), address: describeConnection(endpoint.connection),
+          tcpRoute: endpoint.connection.kind === 'tcp' ? describeConnection(endpoint.connection) : undefined },
+        undefined, routable, this.timeoutMs, routable !== undefined));
+    }
+    for (const gone of keep.values()) this.close(gone.id);
+    this.rootLevels = next;
+  }
+
+  /** A level opened before, if still open. */
+  get(id: string): DaemonLevel | undefined {
+    return this.rootLevels.find((r) => r.id === id) ?? this.open.get(id);
+  }
+
+  /**
+   * The daemon inside `containerId`, a container of `parent`. Opened once and cached; a
+   * second caller while it opens shares the same attempt.
+   */
+  async openLevel(parent: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<DaemonLevel> {
+    if (this.disposed) throw new Error('Levels is disposed');
+    const cached = [...this.open.values()].find((l) => l.parent === parent && l.container?.id.startsWith(containerId));
+    if (cached && !cached.isDisposed) return cached;
+    const key = `${parent.id}/${containerId}`;
+    const pending = this.opening.get(key);
+    if (pending) return pending;
+    const attempt = connectNestedLevel(parent, containerId, {
+      order: this.transportOrder, timeoutMs: this.timeoutMs, log: this.log, signal,
+    }).then((level) => {
+      if (this.disposed || parent.isDisposed) {
+        level.dispose();
+        throw new Error('The parent level was closed while opening');
+      }
+      this.open.set(level.id, level);
+      return level;
+    }).finally(() => this.opening.delete(key));
+    this.opening.set(key, attempt);
+    return attempt;
+  }
+
+  /**
+   * Closes a nested level and every level below it (their clients, tunnels and streams).
+   * For a root, closes what is below it: a root client dials afresh on every request.
+   */
+  close(id: string): void {
+    for (const [openId, level] of [...this.open]) {
+      if (openId === id || openId.startsWith(`${id}/`)) {
+        this.open.delete(openId);
+        level.dispose();
+      }
+    }
+  }
+
+  /** Opened nested levels, for leak checks and the UI. */
+  openLevels(): readonly DaemonLevel[] {
+    return [...this.open.values()];
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const store = new DisposableStore();
+    for (const l of this.open.values()) store.add(l);
+    for (const r of this.rootLevels) store.add(r);
+    this.open.clear();
+    store.dispose();
+  }
+}

@@ -1,0 +1,158 @@
+import type Docker from 'dockerode';
+import * as http from 'node:http';
+import { Duplex, PassThrough } from 'node:stream';
+import { withDeadline } from '../abort';
+import { DockerLevelsError } from '../errors';
+import type { Logger } from '../log';
+
+/**
+ * The program run inside the dind container: a raw byte pipe to its own daemon socket.
+ * `docker system dial-stdio` is what the docker CLI's ssh:// transport runs on the far side;
+ * socat and a netcat with -U do the same where the image has no docker CLI.
+ */
+const NO_TOOL_MARKER = 'docker-levels: no tunnel tool';
+const TUNNEL_SCRIPT = [
+  'if command -v docker >/dev/null 2>&1; then exec docker system dial-stdio; fi',
+  'if command -v socat >/dev/null 2>&1; then exec socat - UNIX-CONNECT:/var/run/docker.sock; fi',
+  'if command -v nc >/dev/null 2>&1 && nc -h 2>&1 | grep -q -- " -U"; then exec nc -U /var/run/docker.sock; fi',
+  `echo "${NO_TOOL_MARKER}" >&2; exit 127`,
+].join('\n');
+const SHELL_COMMAND = ['sh', '-c', TUNNEL_SCRIPT];
+const DIRECT_COMMAND = ['docker', 'system', 'dial-stdio'];
+
+/**
+ * An http.Agent whose every connection is an exec of a byte pipe inside a container, made
+ * through the parent daemon's client. Hop by hop: the parent client may itself be tunnelled.
+ */
+export class ExecTunnelAgent extends http.Agent {
+  private command = SHELL_COMMAND;
+  private readonly open = new Set<Duplex>();
+
+  constructor(
+    private readonly parent: Docker,
+    private readonly containerId: string,
+    private readonly timeoutMs: number,
+    private readonly log: Logger,
+  ) {
+    super({ keepAlive: true, maxSockets: 16, maxFreeSockets: 4 });
+  }
+
+  /** Streams currently open through this tunnel (for leak checks and the status bar). */
+  get openStreams(): number {
+    return this.open.size;
+  }
+
+  override createConnection(_options: unknown, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
+    this.openStream().then(
+      (stream) => callback?.(null, stream),
+      (err: unknown) => callback?.(err as Error, undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+
+  /** A new byte stream to the inner daemon. */
+  async openStream(): Promise<Duplex> {
+    const short = this.containerId.slice(0, 12);
+    try {
+      return await this.execPipe(this.command);
+    } catch (err) {
+      // An image without `sh` cannot run the probing script; try the docker CLI directly.
+      if (err instanceof DockerLevelsError && err.kind === 'unknown' && /executable file not found|no such file/i.test(err.message)
+        && this.command === SHELL_COMMAND) {
+        this.log.debug(`tunnel ${short}: no sh in the image, trying docker system dial-stdio directly`);
+        this.command = DIRECT_COMMAND;
+        return this.execPipe(this.command);
+      }
+      throw err;
+    }
+  }
+
+  private async execPipe(cmd: string[]): Promise<Duplex> {
+    const short = this.containerId.slice(0, 12);
+    const started = Date.now();
+    const socket = await withDeadline(this.timeoutMs, `Opening an exec tunnel into ${short}`, undefined, async (signal) => {
+      const exec = await this.parent.getContainer(this.containerId).exec({
+        Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, abortSignal: signal,
+      } as Docker.ExecCreateOptions);
+      return (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+    });
+    const tunnel = new TunnelStream(socket, this.parent, short, this.log);
+    this.open.add(tunnel);
+    tunnel.once('close', () => this.open.delete(tunnel));
+    this.log.trace(`tunnel ${short}: stream opened in ${Date.now() - started} ms`);
+    return tunnel;
+  }
+
+  override destroy(): void {
+    super.destroy();
+    for (const s of this.open) s.destroy();
+    this.open.clear();
+  }
+}
+
+/**
+ * The demultiplexed stdout of a hijacked exec as a duplex socket for node's http client.
+ * stderr is kept to explain failures (no tool, no daemon inside).
+ */
+class TunnelStream extends Duplex {
+  private readonly stdout = new PassThrough();
+  private stderrText = '';
+
+  constructor(private readonly socket: Duplex, parent: Docker, private readonly label: string, log: Logger) {
+    super({ allowHalfOpen: false });
+    const stderr = new PassThrough();
+    parent.modem.demuxStream(socket, this.stdout, stderr);
+    stderr.on('data', (chunk: Buffer) => {
+      this.stderrText += chunk.toString();
+      log.debug(`tunnel ${label}: ${chunk.toString().trim()}`);
+      if (this.stderrText.includes(NO_TOOL_MARKER)) {
+        this.destroy(new DockerLevelsError('noTunnelTool',
+          `The container ${label} has no tool to tunnel to its daemon (docker CLI, socat or nc -U).`,
+          'Publish the daemon port (PORT or -p 2375), or add the docker CLI or socat to the image.'));
+      }
+    });
+    this.stdout.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) socket.pause();
+    });
+    const finish = () => {
+      if (this.destroyed) return;
+      const why = this.stderrText.trim();
+      if (why && /cannot connect to the docker daemon|no such file or directory|connection refused/i.test(why)) {
+        this.destroy(new DockerLevelsError('notADaemon', `No Docker daemon answers inside ${label}: ${why}`,
+          'Its daemon may still be starting, or it may have none.'));
+      } else {
+        this.push(null);
+      }
+    };
+    socket.on('end', finish);
+    socket.on('close', finish);
+    socket.on('error', (err) => this.destroy(err));
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.socket.write(chunk, cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    // Half-close: the pipe inside exits once its stdin ends.
+    (this.socket as Duplex & { end(): void }).end();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
+    this.socket.destroy();
+    this.stdout.destroy();
+    cb(err);
+  }
+
+  // What node's http client and Agent call on a net.Socket; the exec stream has no such knobs.
+  setTimeout(_ms: number, cb?: () => void): this { if (cb) this.once('timeout', cb); return this; }
+  setNoDelay(): this { return this; }
+  setKeepAlive(): this { return this; }
+  ref(): this { return this; }
+  unref(): this { return this; }
+}

@@ -1,0 +1,41 @@
+import * as assert from 'node:assert/strict';
+import { classifyError, DockerLevelsError, withDeadline } from '../../src/core';
+
+describe('error classification (unit)', () => {
+  const cases: [unknown, string][] = [
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'unreachable'],
+    [Object.assign(new Error('connect ENOENT /nope.sock'), { code: 'ENOENT' }), 'unreachable'],
+    [Object.assign(new Error('(HTTP code 404) no such container - No such container: x'), { statusCode: 404 }), 'notFound'],
+    [Object.assign(new Error('(HTTP code 409) conflict - name in use'), { statusCode: 409 }), 'conflict'],
+    [Object.assign(new Error('self signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), 'tls'],
+    [Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' }), 'permission'],
+    [Object.assign(new Error('(HTTP code 500) server error - OCI runtime create failed: unable to apply caps: operation not permitted'), { statusCode: 500 }), 'privilegedRefused'],
+    [Object.assign(new Error('aborted'), { name: 'AbortError' }), 'cancelled'],
+  ];
+  for (const [err, kind] of cases) {
+    it(`classifies "${(err as Error).message}" as ${kind}`, () => {
+      const e = classifyError(err, 'daemon x');
+      assert.equal(e.kind, kind);
+      assert.ok(e.userMessage.length > 10);
+    });
+  }
+
+  it('strips docker-modem\'s HTTP prefix from daemon messages', () => {
+    const e = classifyError(Object.assign(new Error('(HTTP code 409) unexpected - Conflict. The container name "/a" is already in use'), { statusCode: 409 }), 'd');
+    assert.match(e.message, /^Conflict on d: Conflict\. The container name/);
+  });
+
+  it('turns a hanging call into a timeout error within the deadline', async () => {
+    const started = Date.now();
+    await assert.rejects(withDeadline(50, 'Hanging call', undefined, () => new Promise(() => undefined)),
+      (e: unknown) => e instanceof DockerLevelsError && e.kind === 'timeout');
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  it('reports a caller cancel as cancelled, not timeout', async () => {
+    const c = new AbortController();
+    const p = withDeadline(10_000, 'Call', c.signal, () => new Promise(() => undefined));
+    c.abort();
+    await assert.rejects(p, (e: unknown) => e instanceof DockerLevelsError && e.kind === 'cancelled');
+  });
+});
