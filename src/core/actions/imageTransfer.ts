@@ -41,7 +41,8 @@ export async function copyImage(from: DaemonLevel, to: DaemonLevel, image: strin
     },
   });
   try {
-    const source = await from.call('Saving image', (s) => (from.docker.getImage(image) as unknown as { get(o: { abortSignal: AbortSignal }): Promise<NodeJS.ReadableStream> }).get({ abortSignal: s }), options.signal);
+    // GET /images/{name}/get takes no options in dockerode; the pipeline below honours the signal.
+    const source = await from.call('Saving image', () => from.docker.getImage(image).get(), options.signal);
     const response = await Promise.all([
       to.docker.loadImage(counter as unknown as NodeJS.ReadableStream, { quiet: true, abortSignal: options.signal }),
       pipeline(source, counter, { signal: options.signal }),

@@ -78,7 +78,7 @@ function routableBridgeIp(parent: DaemonLevel, ports: DaemonPorts): string | und
   return parentIsHere && ports.ip && isOnLocalInterface(ports.ip) ? ports.ip : undefined;
 }
 
-function candidatesFor(parent: DaemonLevel, id: string, ports: DaemonPorts, opts: ConnectOptions): Candidate[] {
+function candidatesFor(parent: DaemonLevel, id: string, name: string, ports: DaemonPorts, opts: ConnectOptions): Candidate[] {
   const bridgeIp = routableBridgeIp(parent, ports);
   const all: Candidate[] = [];
   for (const kind of opts.order) {
@@ -105,7 +105,7 @@ function candidatesFor(parent: DaemonLevel, id: string, ports: DaemonPorts, opts
       all.push({
         kind, describe: 'exec tunnel',
         connection: async () => ({
-          connection: { kind: 'agent', agent: new ExecTunnelAgent(parent.docker, id, opts.timeoutMs, opts.log), description: 'exec tunnel' },
+          connection: { kind: 'agent', agent: new ExecTunnelAgent(parent.docker, id, opts.timeoutMs, opts.log, name), description: 'exec tunnel' },
           routable: bridgeIp,
         }),
       });
@@ -128,7 +128,7 @@ export async function connectNestedLevel(parent: DaemonLevel, containerId: strin
   const ports = daemonPortsOf(inspect);
   const chain = [...parent.chain, { id: inspect.Id, name }];
   const failures: { kind: NestedTransportKind; error: DockerLevelsError }[] = [];
-  for (const candidate of candidatesFor(parent, inspect.Id, ports, opts)) {
+  for (const candidate of candidatesFor(parent, inspect.Id, name, ports, opts)) {
     let docker: Docker | undefined;
     try {
       const { connection, routable } = await candidate.connection();

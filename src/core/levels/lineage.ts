@@ -36,13 +36,13 @@ export async function traceLineage(daemon: DaemonLevel, containerId: string, sig
     target = current.container?.id ?? '';
     current = current.parent;
   }
-  const steps = await Promise.all(hops.map(async ({ daemon: d, containerId: id }, i): Promise<LineageStep> => {
+  const steps = await Promise.all(hops.map(async ({ daemon: d, containerId: id }): Promise<LineageStep> => {
     const [info, inspect] = await Promise.all([
       d.info(signal),
       d.call('Inspecting container', (s) => d.docker.getContainer(id).inspect({ abortSignal: s }), signal),
     ]);
     const step: LineageStep = {
-      depth: i + 1, daemonName: info.Name, daemonId: info.ID, containerName: inspect.Name.replace(/^\//, ''),
+      depth: d.depth, daemonName: info.Name, daemonId: info.ID, containerName: inspect.Name.replace(/^\//, ''),
       containerId: inspect.Id, shortId: inspect.Id.slice(0, 12), hostnameInside: null, matches: false, error: null,
     };
     try {

@@ -11,7 +11,10 @@ import type { Logger } from '../log';
  * socat and a netcat with -U do the same where the image has no docker CLI.
  */
 const NO_TOOL_MARKER = 'docker-levels: no tunnel tool';
+const NO_SOCKET_MARKER = 'docker-levels: no daemon socket';
 const TUNNEL_SCRIPT = [
+  // A container without the socket runs no daemon: say so rather than blame the tools.
+  `[ -S /var/run/docker.sock ] || { echo "${NO_SOCKET_MARKER}" >&2; exit 3; }`,
   'if command -v docker >/dev/null 2>&1; then exec docker system dial-stdio; fi',
   'if command -v socat >/dev/null 2>&1; then exec socat - UNIX-CONNECT:/var/run/docker.sock; fi',
   'if command -v nc >/dev/null 2>&1 && nc -h 2>&1 | grep -q -- " -U"; then exec nc -U /var/run/docker.sock; fi',
@@ -33,6 +36,8 @@ export class ExecTunnelAgent extends http.Agent {
     private readonly containerId: string,
     private readonly timeoutMs: number,
     private readonly log: Logger,
+    /** The container's name, for messages. */
+    private readonly label = containerId.slice(0, 12),
   ) {
     super({ keepAlive: true, maxSockets: 16, maxFreeSockets: 4 });
   }
@@ -52,7 +57,7 @@ export class ExecTunnelAgent extends http.Agent {
 
   /** A new byte stream to the inner daemon. */
   async openStream(): Promise<Duplex> {
-    const short = this.containerId.slice(0, 12);
+    const short = this.label;
     try {
       return await this.execPipe(this.command);
     } catch (err) {
@@ -68,7 +73,7 @@ export class ExecTunnelAgent extends http.Agent {
   }
 
   private async execPipe(cmd: string[]): Promise<Duplex> {
-    const short = this.containerId.slice(0, 12);
+    const short = this.label;
     const started = Date.now();
     const socket = await withDeadline(this.timeoutMs, `Opening an exec tunnel into ${short}`, undefined, async (signal) => {
       const exec = await this.parent.getContainer(this.containerId).exec({
@@ -117,7 +122,7 @@ class TunnelStream extends Duplex {
     const finish = () => {
       if (this.destroyed) return;
       const why = this.stderrText.trim();
-      if (why && /cannot connect to the docker daemon|no such file or directory|connection refused/i.test(why)) {
+      if (why && (why.includes(NO_SOCKET_MARKER) || /cannot connect to the docker daemon|no such file or directory|connection refused/i.test(why))) {
         this.destroy(new DockerLevelsError('notADaemon', `No Docker daemon answers inside ${label}: ${why}`,
           'Its daemon may still be starting, or it may have none.'));
       } else {

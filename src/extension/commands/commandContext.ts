@@ -1,0 +1,23 @@
+import type * as vscode from 'vscode';
+import type { Logger } from '../../core';
+import type { ErrorReporter } from '../errorReporting';
+import type { LevelsService } from '../levelsService';
+import type { LevelTerminals } from '../terminal/levelTerminals';
+import type { LevelsTreeProvider } from '../tree/LevelsTreeProvider';
+import type { TreeNode } from '../tree/nodes/TreeNode';
+
+/** What every command may use; built once in activate(). */
+export interface CommandContext {
+  readonly extensionUri: vscode.Uri;
+  readonly service: LevelsService;
+  readonly tree: LevelsTreeProvider;
+  readonly view: vscode.TreeView<TreeNode>;
+  readonly errors: ErrorReporter;
+  readonly log: Logger;
+  readonly terminals: LevelTerminals;
+}
+
+export interface CommandSpec {
+  id: string;
+  run(ctx: CommandContext, ...args: unknown[]): unknown;
+}

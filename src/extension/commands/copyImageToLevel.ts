@@ -1,0 +1,35 @@
+import * as vscode from 'vscode';
+import { copyImage, DockerLevelsError } from '../../core';
+import type { CommandSpec } from './commandContext';
+import { daemonArgument } from './nodeArguments';
+
+/** Streams an image from the chosen daemon to another level, with progress in bytes and cancel. */
+export const copyImageToLevelCommand: CommandSpec = {
+  id: 'docker-levels.copyImageToLevel',
+  async run(ctx, arg) {
+    const source = await daemonArgument(ctx, arg, 'Copy an image from which daemon?');
+    if (!source) return;
+    const images = await source.daemon.call('Listing images', (s) => source.daemon.docker.listImages({ abortSignal: s }));
+    const tags = images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map((t) => ({ label: t, description: `${(i.Size / 1e6).toFixed(0)} MB` })));
+    if (tags.length === 0) throw new DockerLevelsError('notFound', `${source.label} has no tagged images to copy.`);
+    const image = await vscode.window.showQuickPick(tags, { placeHolder: `Image on ${source.label}` });
+    if (!image) return;
+    const targets = [
+      ...ctx.service.roots().filter((r) => r.level && r.level !== source.daemon).map((r) => ({ label: r.label, description: 'root daemon', daemon: r.level! })),
+      ...ctx.service.registry.openLevels().filter((l) => l !== source.daemon).map((l) => ({ label: l.path, description: `L${l.depth}`, daemon: l })),
+    ];
+    if (targets.length === 0) throw new DockerLevelsError('notFound', 'No other level is open.', 'Expand the level you want to copy to in the Levels view.');
+    const target = await vscode.window.showQuickPick(targets, { placeHolder: `Copy ${image.label} to which level?` });
+    if (!target) return;
+    const { bytes } = await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification, title: `Copying ${image.label} to ${target.label}`, cancellable: true,
+    }, (progress, token) => {
+      const controller = new AbortController();
+      const sub = token.onCancellationRequested(() => controller.abort());
+      return copyImage(source.daemon, target.daemon, image.label, {
+        signal: controller.signal, onProgress: (b) => progress.report({ message: `${(b / 1e6).toFixed(1)} MB` }),
+      }).finally(() => sub.dispose());
+    });
+    ctx.log.info(`copied ${image.label} from ${source.label} to ${target.label}: ${bytes} bytes`);
+  },
+};

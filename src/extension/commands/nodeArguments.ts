@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import { DaemonLevel, DockerLevelsError } from '../../core';
+import { ContainerNode } from '../tree/nodes/ContainerNode';
+import { DaemonNode } from '../tree/nodes/DaemonNode';
+import { LevelNode } from '../tree/nodes/LevelNode';
+import type { CommandContext } from './commandContext';
+
+/**
+ * Commands get their node from the tree's context menu; from the palette, the user picks one
+ * among the nodes the tree has shown.
+ */
+export async function containerArgument(ctx: CommandContext, arg: unknown, filter: (n: ContainerNode) => boolean = () => true,
+  placeHolder = 'Pick a container'): Promise<ContainerNode | undefined> {
+  if (arg instanceof ContainerNode) return arg;
+  const candidates = ctx.tree.shownNodes().filter((n): n is ContainerNode => n instanceof ContainerNode && filter(n));
+  if (candidates.length === 0) {
+    throw new DockerLevelsError('notFound', 'No matching container is shown in the Levels view.', 'Expand the levels you want in the Docker Levels view first.');
+  }
+  const pick = await vscode.window.showQuickPick(candidates.map((n) => ({
+    label: n.name, description: `${n.shortId} · ${n.container.State}`, detail: n.daemon.isRoot ? n.daemon.root.label : `L${n.daemon.depth} ${n.daemon.path}`, node: n,
+  })), { placeHolder, matchOnDescription: true, matchOnDetail: true });
+  return pick?.node;
+}
+
+/** A daemon to act on: a root node, or the nested daemon of a level node. */
+export async function daemonArgument(ctx: CommandContext, arg: unknown, placeHolder = 'Pick a daemon or level'): Promise<{ daemon: DaemonLevel; label: string } | undefined> {
+  if (arg instanceof DaemonNode) {
+    if (!arg.entry.level || arg.error) throw new DockerLevelsError('unreachable', `${arg.entry.label} is not reachable: ${arg.error ?? ''}`);
+    return { daemon: arg.entry.level, label: arg.entry.label };
+  }
+  if (arg instanceof LevelNode) {
+    return { daemon: await ctx.service.registry.openLevel(arg.daemon, arg.container.Id), label: arg.path };
+  }
+  const choices = [
+    ...ctx.service.roots().filter((r) => r.level).map((r) => ({ label: r.label, description: 'root daemon', daemon: r.level! })),
+    ...ctx.service.registry.openLevels().map((l) => ({ label: l.path, description: `L${l.depth} · ${l.transport.kind}`, daemon: l })),
+  ];
+  const pick = await vscode.window.showQuickPick(choices, { placeHolder });
+  return pick ? { daemon: pick.daemon, label: pick.label } : undefined;
+}

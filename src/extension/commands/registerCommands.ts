@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { addEndpointCommand } from './addEndpoint';
+import type { CommandContext, CommandSpec } from './commandContext';
+import { copyDockerHostCommand } from './copyDockerHost';
+import { copyImageToLevelCommand } from './copyImageToLevel';
+import { inspectCommand } from './inspect';
+import { openLevelShellCommand } from './openLevelShell';
+import { openTerminalCommand } from './openTerminal';
+import { refreshCommand } from './refresh';
+import { removeContainerCommand } from './removeContainer';
+import { removeEndpointCommand } from './removeEndpoint';
+import { restartContainerCommand } from './restartContainer';
+import { retryCommand } from './retry';
+import { showLineageCommand } from './showLineage';
+import { showLogCommand } from './showLog';
+import { startContainerCommand } from './startContainer';
+import { startDindHereCommand } from './startDindHere';
+import { stopContainerCommand } from './stopContainer';
+import { viewLogsCommand } from './viewLogs';
+
+/** Every command of the extension; package.json must list exactly these (checked by a unit test). */
+export const COMMANDS: readonly CommandSpec[] = [
+  refreshCommand, retryCommand, showLogCommand,
+  startDindHereCommand, openTerminalCommand, openLevelShellCommand, showLineageCommand,
+  startContainerCommand, stopContainerCommand, restartContainerCommand, removeContainerCommand,
+  viewLogsCommand, inspectCommand, copyImageToLevelCommand, copyDockerHostCommand,
+  addEndpointCommand, removeEndpointCommand,
+];
+
+/** Registers each command behind one wrapper that logs and reports errors in one place. */
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return COMMANDS.map((spec) => vscode.commands.registerCommand(spec.id, async (...args: unknown[]) => {
+    ctx.log.debug(`command ${spec.id}`);
+    try {
+      return await spec.run(ctx, ...args);
+    } catch (err) {
+      await ctx.errors.show(err);
+      return undefined;
+    }
+  }));
+}

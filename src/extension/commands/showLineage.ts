@@ -1,0 +1,12 @@
+import { LineagePanel } from '../webview/LineagePanel';
+import type { CommandSpec } from './commandContext';
+import { containerArgument } from './nodeArguments';
+
+export const showLineageCommand: CommandSpec = {
+  id: 'docker-levels.showLineage',
+  async run(ctx, arg) {
+    const node = await containerArgument(ctx, arg, (n) => n.isRunning, 'Show the ID lineage of which container?');
+    if (!node) return;
+    return LineagePanel.show(ctx.extensionUri, node.daemon, node.container.Id, node.name);
+  },
+};

@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import { startLevel } from '../../core';
+import { SECTION } from '../settings';
+import { LevelNode } from '../tree/nodes/LevelNode';
+import type { CommandSpec } from './commandContext';
+import { daemonArgument } from './nodeArguments';
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** Start DinD here: a new nested level on a root daemon or level, revealed when its daemon answers. */
+export const startDindHereCommand: CommandSpec = {
+  id: 'docker-levels.startDindHere',
+  async run(ctx, arg) {
+    const target = await daemonArgument(ctx, arg, 'Start a new nested level on which daemon?');
+    if (!target) return;
+    const settings = ctx.service.current;
+    const image = await vscode.window.showInputBox({
+      title: `Start DinD on ${target.label}`, prompt: 'Docker-in-Docker image', value: settings.dindImage,
+      validateInput: (v) => (!v.trim() ? 'Enter an image, e.g. docker:dind' : /\s/.test(v.trim()) ? 'An image reference has no spaces' : undefined),
+    });
+    if (image === undefined) return;
+    const name = await vscode.window.showInputBox({
+      title: `Start DinD on ${target.label}`, prompt: 'Container name (optional)', placeHolder: 'leave empty for a generated name',
+      validateInput: (v) => (v && !NAME.test(v) ? 'Letters, digits, _ . - and not starting with a symbol' : undefined),
+    });
+    if (name === undefined) return;
+    if (settings.confirmPrivileged) {
+      const choice = await vscode.window.showWarningMessage(
+        `Start a privileged container on ${target.label}?`,
+        { modal: true, detail: 'Docker-in-Docker needs a privileged container, and a privileged container can take over the host it runs on. Only run images you trust.' },
+        'Start', "Start and Don't Ask Again");
+      if (!choice) return;
+      if (choice !== 'Start') await vscode.workspace.getConfiguration(SECTION).update('confirmPrivileged', false, vscode.ConfigurationTarget.Global);
+    }
+    const started = await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification, title: `Starting DinD on ${target.label}`, cancellable: true,
+    }, (progress, token) => {
+      const controller = new AbortController();
+      const sub = token.onCancellationRequested(() => controller.abort());
+      return startLevel(ctx.service.registry, target.daemon, {
+        image: image.trim(), name: name || undefined, publish: settings.publishNestedPort, signal: controller.signal,
+        onProgress: (message) => progress.report({ message }),
+      }).finally(() => sub.dispose());
+    });
+    ctx.log.info(`level ${started.level.path} ready in ${started.readyMs} ms (${started.mode}, ${started.privilege}, ${started.level.transport.kind})`);
+    if (started.privilege === 'capabilities') {
+      void vscode.window.showInformationMessage(`${started.name} runs with an equivalent capability set: this host refuses --privileged.`);
+    }
+    await revealLevel(ctx, target.daemon.id, started.containerId);
+  },
+};
+
+/** Reveals the new level's node, expanded, once the tree has it. */
+async function revealLevel(ctx: Parameters<CommandSpec['run']>[0], daemonId: string, containerId: string): Promise<void> {
+  const id = `${daemonId}#${containerId}`;
+  const parent = ctx.tree.shownNodes().find((n) => n.id === `root:${decodeURIComponent(daemonId)}` || (n instanceof LevelNode && n.levelId === daemonId));
+  ctx.tree.refresh(parent);
+  const children = await ctx.tree.getChildren(parent);
+  const node = children.find((c) => c.id === id);
+  if (node) await ctx.view.reveal(node, { expand: true, select: true, focus: false });
+}

@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import { classifyError, DockerLevelsError } from '../core';
+
+/**
+ * The one place where a failure reaches the user: logged with its cause, shown with
+ * "Show Log". Cancellation is silent.
+ */
+export class ErrorReporter {
+  constructor(private readonly channel: vscode.LogOutputChannel) {}
+
+  toError(err: unknown, what?: string): DockerLevelsError {
+    return classifyError(err, what);
+  }
+
+  log(err: unknown, what?: string): DockerLevelsError {
+    const e = this.toError(err, what);
+    const cause = e.cause instanceof Error ? ` (${e.cause.message})` : '';
+    this.channel.error(`${e.kind}: ${e.message}${cause}`);
+    return e;
+  }
+
+  async show(err: unknown, what?: string): Promise<void> {
+    const e = this.log(err, what);
+    if (e.kind === 'cancelled') return;
+    const choice = await vscode.window.showErrorMessage(e.userMessage, 'Show Log');
+    if (choice === 'Show Log') this.channel.show(true);
+  }
+
+  showLog(): void {
+    this.channel.show(true);
+  }
+}

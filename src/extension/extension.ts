@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/registerCommands';
+import { ErrorReporter } from './errorReporting';
+import { InspectDocuments } from './inspectDocuments';
+import { LevelsService } from './levelsService';
+import { channelLogger } from './logging';
+import { CONNECTION_KEYS, readSettings, SECTION } from './settings';
+import { LevelTerminals } from './terminal/levelTerminals';
+import { LevelsTreeProvider, VIEW_ID } from './tree/LevelsTreeProvider';
+import type { TreeNode } from './tree/nodes/TreeNode';
+
+/** What activate() returns: used by the extension-host tests, not a public API. */
+export interface DockerLevelsApi {
+  service: LevelsService;
+  tree: LevelsTreeProvider;
+  view: vscode.TreeView<TreeNode>;
+  terminals: LevelTerminals;
+}
+
+export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
+  const started = Date.now();
+  const channel = vscode.window.createOutputChannel('Docker Levels', { log: true });
+  const log = channelLogger(channel);
+  const errors = new ErrorReporter(channel);
+  const service = new LevelsService(readSettings(), log);
+  const tree = new LevelsTreeProvider(service, errors, log);
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  tree.attach(view);
+  const terminals = new LevelTerminals();
+  context.subscriptions.push(channel, service, tree, view, terminals, new InspectDocuments());
+  context.subscriptions.push(...registerCommands({ extensionUri: context.extensionUri, service, tree, view, errors, log, terminals }));
+
+  const applySettings = (reconnect: boolean) => {
+    service.update(readSettings(), reconnect);
+    tree.refresh();
+  };
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SECTION)) applySettings(CONNECTION_KEYS.some((k) => e.affectsConfiguration(k)));
+    }),
+    // Workspace endpoint and image settings count only once the workspace is trusted.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => applySettings(true)),
+  );
+  channel.info(`activated in ${Date.now() - started} ms`);
+  return { service, tree, view, terminals };
+}
+
+export function deactivate(): void {
+  // Everything is owned by context.subscriptions.
+}

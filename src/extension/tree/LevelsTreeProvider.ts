@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import { classifyError, DaemonInfo, DaemonLevel, Logger } from '../../core';
+import type { ErrorReporter } from '../errorReporting';
+import type { LevelsService } from '../levelsService';
+import { DaemonNode } from './nodes/DaemonNode';
+import type { TreeNode } from './nodes/TreeNode';
+import { RefreshController } from './refreshController';
+import type { TreeContext } from './treeContext';
+
+export const VIEW_ID = 'dockerLevels.levels';
+/** Context key that shows the welcome view when no daemon answers. */
+export const NO_DAEMON_KEY = 'dockerLevels.noDaemon';
+
+/** The Levels view: root daemons, their containers and, recursively, nested levels. */
+export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, TreeContext, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly notDaemons = new Set<string>();
+  readonly refreshController: RefreshController;
+  /** The latest node instance per id, so commands and reveal() can find nodes. */
+  private readonly nodes = new Map<string, TreeNode>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
+    this.refreshController = new RefreshController((n) => this.refresh(n), (id) => this.service.registry.close(id), log);
+    this.disposables.push(this.changed, this.refreshController, service.onDidChangeRoots(() => this.refresh()));
+  }
+
+  /** Wires view events: visibility starts and stops event streams; collapse stops a subtree's. */
+  attach(view: vscode.TreeView<TreeNode>): void {
+    this.refreshController.setVisible(view.visible);
+    this.disposables.push(
+      view.onDidChangeVisibility((e) => this.refreshController.setVisible(e.visible)),
+      view.onDidCollapseElement((e) => this.refreshController.unwatchBelow(e.element.id)),
+    );
+  }
+
+  watch(daemon: DaemonLevel, node: TreeNode): void {
+    this.refreshController.watch(daemon, node);
+  }
+
+  refresh(node?: TreeNode): void {
+    if (!node) this.notDaemons.clear();
+    this.changed.fire(node);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node.getTreeItem();
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    const children = node ? await node.getChildren() : await this.rootNodes();
+    for (const c of children) this.nodes.set(c.id, c);
+    return children;
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.parent;
+  }
+
+  /** Every node the tree has shown since the last full refresh. */
+  shownNodes(): TreeNode[] {
+    return [...this.nodes.values()];
+  }
+
+  /** The node currently shown with this id, if any. */
+  findNode(id: string): TreeNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  private async rootNodes(): Promise<TreeNode[]> {
+    this.nodes.clear();
+    const roots = await Promise.all(this.service.roots().map(async (entry) => {
+      if (!entry.level) return new DaemonNode(this, entry, undefined, entry.error?.message ?? 'Not configured');
+      try {
+        const info: DaemonInfo = await entry.level.info();
+        return new DaemonNode(this, entry, info, undefined);
+      } catch (err) {
+        return new DaemonNode(this, entry, undefined, classifyError(err, entry.level.what).message);
+      }
+    }));
+    const none = roots.every((r) => r.error);
+    await vscode.commands.executeCommand('setContext', NO_DAEMON_KEY, none);
+    // With nothing reachable the welcome view explains and offers Retry / Add Endpoint.
+    return none ? [] : roots;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

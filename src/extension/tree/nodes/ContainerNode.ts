@@ -1,0 +1,70 @@
+import type Docker from 'dockerode';
+import * as vscode from 'vscode';
+import { containerName, DaemonLevel } from '../../../core';
+import { contextValue } from '../contextValues';
+import type { TreeContext } from '../treeContext';
+import { TreeNode } from './TreeNode';
+
+function stateIcon(state: string): vscode.ThemeIcon {
+  switch (state) {
+    case 'running': return new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('charts.green'));
+    case 'paused': return new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('charts.yellow'));
+    case 'restarting': return new vscode.ThemeIcon('sync', new vscode.ThemeColor('charts.yellow'));
+    case 'dead': return new vscode.ThemeIcon('error', new vscode.ThemeColor('charts.red'));
+    default: return new vscode.ThemeIcon('vm-outline');
+  }
+}
+
+function portsText(c: Docker.ContainerInfo): string {
+  const seen = new Set<string>();
+  for (const p of c.Ports ?? []) {
+    seen.add(p.PublicPort ? `${p.IP && p.IP !== '0.0.0.0' ? `${p.IP}:` : ''}${p.PublicPort}→${p.PrivatePort}` : `${p.PrivatePort}`);
+  }
+  return [...seen].join(', ');
+}
+
+/** A container on some daemon at some depth. */
+export class ContainerNode extends TreeNode {
+  readonly id: string;
+  readonly name: string;
+
+  constructor(protected readonly ctx: TreeContext, parent: TreeNode, readonly daemon: DaemonLevel, readonly container: Docker.ContainerInfo) {
+    super(parent);
+    this.id = `${daemon.id}#${container.Id}`;
+    this.name = containerName(container);
+  }
+
+  get shortId(): string {
+    return this.container.Id.slice(0, 12);
+  }
+
+  get isRunning(): boolean {
+    return this.container.State === 'running';
+  }
+
+  /** Human path of the container, e.g. "dl-bed-l1/dl-bed-l2/web". */
+  get path(): string {
+    return [this.daemon.path, this.name].filter(Boolean).join('/');
+  }
+
+  protected contextFlags(): string[] {
+    return [this.container.State === 'running' ? 'running' : this.container.State === 'paused' ? 'paused' : 'stopped'];
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.name, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const ports = portsText(this.container);
+    item.description = [this.shortId, this.container.Image, ports].filter(Boolean).join(' · ');
+    item.iconPath = stateIcon(this.container.State);
+    item.contextValue = contextValue('container', ...this.contextFlags());
+    item.tooltip = new vscode.MarkdownString([
+      `**${this.name}** — ${this.container.State} (${this.container.Status})`,
+      `ID: \`${this.container.Id}\``,
+      `Image: \`${this.container.Image}\``,
+      ports ? `Ports: ${ports}` : '',
+      `Level: ${this.daemon.isRoot ? `${this.daemon.root.label} (root)` : `L${this.daemon.depth} ${this.daemon.path}`}`,
+    ].filter(Boolean).join('\n\n'));
+    return item;
+  }
+}

@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import type { DaemonInfo } from '../../../core';
+import type { RootEntry } from '../../levelsService';
+import { contextValue } from '../contextValues';
+import type { TreeContext } from '../treeContext';
+import { containerChildren } from './containerChildren';
+import { MessageNode } from './MessageNode';
+import { TreeNode } from './TreeNode';
+
+/** A root daemon: the local one or one from dockerLevels.endpoints. */
+export class DaemonNode extends TreeNode {
+  readonly id: string;
+
+  constructor(private readonly ctx: TreeContext, readonly entry: RootEntry, readonly info: DaemonInfo | undefined, readonly error: string | undefined) {
+    super(undefined);
+    this.id = `root:${entry.id}`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.info?.Name ? `${this.entry.label} (${this.info.Name})` : this.entry.label,
+      vscode.TreeItemCollapsibleState.Expanded);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('server-environment', this.error ? new vscode.ThemeColor('errorForeground') : undefined);
+    item.contextValue = contextValue('daemon', this.entry.fromSettings && 'configured', !this.error && 'reachable');
+    const level = this.entry.level;
+    if (this.info) {
+      item.description = `engine ${this.info.ServerVersion} · ${this.info.ContainersRunning} running / ${this.info.Containers}`;
+    } else {
+      item.description = 'unreachable';
+    }
+    item.tooltip = new vscode.MarkdownString([
+      `**${this.entry.label}**`,
+      `Endpoint: \`${this.entry.url ?? '?'}\``,
+      level ? `Transport: ${level.transport.kind}` : '',
+      this.info ? `OS: ${this.info.OperatingSystem} (${this.info.OSType}/${this.info.Architecture})` : '',
+      this.info ? `Storage driver: ${this.info.Driver}` : '',
+      this.error ? `Error: ${this.error}` : '',
+    ].filter(Boolean).join('\n\n'));
+    return item;
+  }
+
+  override async getChildren(): Promise<TreeNode[]> {
+    const level = this.entry.level;
+    if (!level || this.error) {
+      return [new MessageNode(this, this.error ?? this.entry.error?.message ?? 'Not reachable', {
+        severity: 'error', detail: this.entry.error?.userMessage ?? this.error, retryTargetId: this.id,
+      })];
+    }
+    return containerChildren(this.ctx, level, this);
+  }
+}

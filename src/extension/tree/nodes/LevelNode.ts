@@ -1,0 +1,71 @@
+import type Docker from 'dockerode';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DaemonLevel, daemonHint, levelId } from '../../../core';
+import { contextValue } from '../contextValues';
+import type { TreeContext } from '../treeContext';
+import { containerChildren } from './containerChildren';
+import { ContainerNode } from './ContainerNode';
+import { MessageNode } from './MessageNode';
+import type { TreeNode } from './TreeNode';
+
+/** Icons that codicons do not cover, in light and dark variants. */
+export function resourceIcon(name: string): { light: vscode.Uri; dark: vscode.Uri } {
+  const root = path.join(__dirname, '..', 'resources');
+  return { light: vscode.Uri.file(path.join(root, 'light', `${name}.svg`)), dark: vscode.Uri.file(path.join(root, 'dark', `${name}.svg`)) };
+}
+
+/** A container that runs a Docker daemon: expands into that daemon's containers, at any depth. */
+export class LevelNode extends ContainerNode {
+  constructor(ctx: TreeContext, parent: TreeNode, daemon: DaemonLevel, container: Docker.ContainerInfo) {
+    super(ctx, parent, daemon, container);
+  }
+
+  /** Id of the nested level this node opens. */
+  get levelId(): string {
+    return levelId(this.daemon.root.id, [...this.daemon.chain, { id: this.container.Id, name: this.name }]);
+  }
+
+  /** The nested daemon, if it was opened already. */
+  get openLevel(): DaemonLevel | undefined {
+    return this.ctx.service.registry.get(this.levelId);
+  }
+
+  protected override contextFlags(): string[] {
+    return [...super.contextFlags(), ...(this.openLevel?.transport.tcpRoute ? ['tcp'] : [])];
+  }
+
+  override getTreeItem(): vscode.TreeItem {
+    const item = super.getTreeItem();
+    item.collapsibleState = vscode.TreeItemCollapsibleState.Collapsed;
+    item.contextValue = contextValue('level', ...this.contextFlags());
+    item.iconPath = resourceIcon('level');
+    const level = this.openLevel;
+    const depth = this.daemon.depth + 1;
+    item.description = `L${depth} · ${this.shortId}${level ? ` · ${level.transport.kind}` : ''} · ${this.container.Image}`;
+    const md = item.tooltip as vscode.MarkdownString;
+    md.appendMarkdown(`\n\n**Level ${depth}**: \`${this.path}\``);
+    md.appendMarkdown(level ? `\n\nTransport: ${level.transport.kind} — ${level.transport.address}` : `\n\nLooks like a daemon: ${daemonHint(this.container)?.reason ?? ''}`);
+    return item;
+  }
+
+  override async getChildren(): Promise<TreeNode[]> {
+    const wasOpen = !!this.openLevel;
+    let level: DaemonLevel;
+    try {
+      level = await this.ctx.service.registry.openLevel(this.daemon, this.container.Id);
+    } catch (err) {
+      const e = this.ctx.errors.log(err, this.path);
+      if (e.kind === 'notADaemon') {
+        // Only looked like dind: from now on a plain container.
+        this.ctx.notDaemons.add(this.id);
+        setTimeout(() => this.ctx.refresh(this.parent), 0);
+        return [];
+      }
+      return [new MessageNode(this, `Cannot reach this level: ${e.message}`, { severity: 'error', detail: e.userMessage, retryTargetId: this.id })];
+    }
+    // Show the transport now that it is known (once: the next render finds the level open).
+    if (!wasOpen) setTimeout(() => this.ctx.refresh(this), 0);
+    return containerChildren(this.ctx, level, this);
+  }
+}

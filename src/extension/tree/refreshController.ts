@@ -1,0 +1,119 @@
+import * as vscode from 'vscode';
+import { ContainerEvent, DaemonLevel, EventSubscription, Logger } from '../../core';
+import type { TreeNode } from './nodes/TreeNode';
+
+interface Watched {
+  daemon: DaemonLevel;
+  /** The node that shows this daemon's containers (the newest instance). */
+  node: TreeNode;
+  subscription?: EventSubscription;
+  timer?: NodeJS.Timeout;
+}
+
+const DEBOUNCE_MS = 300;
+/** Events after which a container can no longer be a reachable level. */
+const GONE = new Set(['die', 'destroy', 'kill', 'stop', 'pause', 'oom']);
+
+/**
+ * Live refresh: one event subscription per daemon whose containers are on screen, only while
+ * the view is visible. Bursts are merged per daemon and only that subtree is refreshed.
+ * No polling: an idle tree makes no requests beyond the open event streams.
+ */
+export class RefreshController implements vscode.Disposable {
+  private readonly watched = new Map<string, Watched>();
+  private visible = false;
+
+  constructor(
+    private readonly refresh: (node: TreeNode) => void,
+    private readonly closeLevel: (levelId: string) => void,
+    private readonly log: Logger,
+  ) {}
+
+  watch(daemon: DaemonLevel, node: TreeNode): void {
+    const existing = this.watched.get(daemon.id);
+    if (existing && existing.daemon === daemon) {
+      existing.node = node;
+      return;
+    }
+    if (existing) this.stop(existing);
+    const w: Watched = { daemon, node };
+    this.watched.set(daemon.id, w);
+    if (this.visible) this.subscribe(w);
+  }
+
+  /** A node collapsed: stop watching the daemons it and its descendants show. */
+  unwatchBelow(nodeId: string): void {
+    for (const [id, w] of [...this.watched]) {
+      if (w.node.id === nodeId || isBelow(w.node, nodeId)) {
+        this.stop(w);
+        this.watched.delete(id);
+      }
+    }
+  }
+
+  setVisible(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    for (const w of this.watched.values()) {
+      if (visible) {
+        this.subscribe(w);
+        // Events were not followed while hidden.
+        this.refresh(w.node);
+      } else {
+        this.stop(w);
+      }
+    }
+  }
+
+  /** Number of open event streams, for the idle-cost benchmark and leak checks. */
+  get activeSubscriptions(): number {
+    return [...this.watched.values()].filter((w) => w.subscription).length;
+  }
+
+  private subscribe(w: Watched): void {
+    if (w.subscription) return;
+    w.subscription = new EventSubscription(w.daemon, {
+      log: this.log,
+      onEvent: (e) => this.onEvent(w, e),
+      onState: (state, error) => {
+        if (state === 'reconnecting') {
+          this.log.debug(`events of ${w.daemon.label} dropped (${error}); refreshing`);
+          this.schedule(w);
+        } else if (state === 'live') {
+          // A reconnect may have missed changes.
+          this.schedule(w);
+        }
+      },
+    });
+  }
+
+  private onEvent(w: Watched, e: ContainerEvent): void {
+    if (GONE.has(e.action)) this.closeLevel(`${w.daemon.id}/${e.containerId}`);
+    this.schedule(w);
+  }
+
+  private schedule(w: Watched): void {
+    if (w.timer) clearTimeout(w.timer);
+    w.timer = setTimeout(() => {
+      w.timer = undefined;
+      this.refresh(w.node);
+    }, DEBOUNCE_MS);
+  }
+
+  private stop(w: Watched): void {
+    if (w.timer) clearTimeout(w.timer);
+    w.timer = undefined;
+    w.subscription?.dispose();
+    w.subscription = undefined;
+  }
+
+  dispose(): void {
+    for (const w of this.watched.values()) this.stop(w);
+    this.watched.clear();
+  }
+}
+
+function isBelow(node: TreeNode, ancestorId: string): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p.id === ancestorId) return true;
+  return false;
+}

@@ -1,0 +1,15 @@
+import type { DaemonLevel } from '../../core';
+import type { ErrorReporter } from '../errorReporting';
+import type { LevelsService } from '../levelsService';
+import type { TreeNode } from './nodes/TreeNode';
+
+/** What nodes need from the extension, passed in rather than reached through globals. */
+export interface TreeContext {
+  readonly service: LevelsService;
+  readonly errors: ErrorReporter;
+  /** A node shows this daemon's containers: keep them live while it stays expanded. */
+  watch(daemon: DaemonLevel, node: TreeNode): void;
+  /** Containers found to run no daemon, shown as plain containers from then on. */
+  readonly notDaemons: Set<string>;
+  refresh(node?: TreeNode): void;
+}

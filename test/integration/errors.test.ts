@@ -1,0 +1,70 @@
+import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { DockerLevelsError, endpointFromSetting, Levels, openExecSession, removeContainer, snapshotDaemon } from '../../src/core';
+import { cli, dockerAt, newLevels, openBedLevel, theBed } from './testBed';
+
+/** A loopback port with nothing listening: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('clear errors for bad input (integration)', () => {
+  let levels: Levels;
+  before(() => { levels = newLevels(); });
+  after(() => levels.dispose());
+
+  it('a malformed endpoint names the bad part, in the core and in the CLI', () => {
+    assert.throws(() => endpointFromSetting({ url: 'tcp://127.0.0.1:notaport' }),
+      (e: unknown) => e instanceof DockerLevelsError && e.kind === 'badInput' && /port "notaport"/.test(e.message));
+    const r = cli(['tree', '--host', 'htp://127.0.0.1:2375']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /scheme "htp:\/\/" is not supported/);
+  });
+
+  it('a wrong port is reported as unreachable, within the timeout, as a daemon error not a crash', async () => {
+    const port = await closedPort();
+    const wrong = new Levels([endpointFromSetting({ url: `tcp://127.0.0.1:${port}` })], { timeoutMs: 3000 });
+    try {
+      const snap = await snapshotDaemon(wrong, wrong.roots()[0]);
+      assert.match(snap.error ?? '', /Cannot reach .*ECONNREFUSED/);
+      await assert.rejects(wrong.roots()[0].ping(), (e: unknown) => e instanceof DockerLevelsError && e.kind === 'unreachable');
+    } finally {
+      wrong.dispose();
+    }
+    const r = cli(['tree', '--host', `tcp://127.0.0.1:${port}`]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /Cannot reach/);
+  });
+
+  it('a container without a daemon is a plain container, not an error', async () => {
+    const l1 = await openBedLevel(levels, 1);
+    await assert.rejects(levels.openLevel(l1, theBed().web1.id),
+      (e: unknown) => e instanceof DockerLevelsError && e.kind === 'notADaemon' && /No Docker daemon answers inside dl-bed-web1/.test(e.message));
+  });
+
+  it('exec into a stopped container says to start it', async () => {
+    const l2 = await openBedLevel(levels, 2);
+    const name = `dl-err-stopped-${process.pid}`;
+    dockerAt([theBed().l1.name, theBed().l2.name], ['create', '--name', name, 'docker-levels-test/leaf:latest']);
+    try {
+      const id = (await l2.listContainers()).find((c) => c.Names[0] === `/${name}`)!.Id;
+      await assert.rejects(openExecSession(l2, id, { cmd: ['true'] }),
+        (e: unknown) => e instanceof DockerLevelsError && e.kind === 'conflict' && /is created, so nothing can run in it/.test(e.message) && /Start it first/.test(e.userMessage));
+      await removeContainer(levels, l2, id);
+      await assert.rejects(removeContainer(levels, l2, id),
+        (e: unknown) => e instanceof DockerLevelsError && e.kind === 'notFound' && /already gone/.test(e.message));
+    } finally {
+      try { dockerAt([theBed().l1.name, theBed().l2.name], ['rm', '-f', name]); } catch { /* removed above */ }
+    }
+  });
+
+  it('an unknown path segment lists what is there', () => {
+    const r = cli(['exec', `${theBed().l1.name}/nope`, '--', 'true']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /No container "nope" on level dl-bed-l1\. It has: .*dl-bed-l2/);
+  });
+});
