@@ -31,7 +31,12 @@ stage() {
 }
 
 [ -d node_modules ] || npm ci
+# One nested bed for every stage; removed at the end unless the caller keeps it.
+keep_bed=${DOCKER_LEVELS_KEEP_BED:-0}
+export DOCKER_LEVELS_KEEP_BED=1
+[ "$keep_bed" = 1 ] || trap 'bash test/testbed/down.sh >/dev/null 2>&1 || true' EXIT
 stage setup bash test/testbed/setup.sh
+stage bed bash test/testbed/up.sh
 stage check-types npm run --silent check-types
 stage build npm run --silent build
 stage unit npx mocha --config test/.mocharc.unit.json

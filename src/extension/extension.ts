@@ -5,6 +5,7 @@ import { InspectDocuments } from './inspectDocuments';
 import { LevelsService } from './levelsService';
 import { channelLogger } from './logging';
 import { CONNECTION_KEYS, readSettings, SECTION } from './settings';
+import { Prompts, vscodePrompts } from './prompts';
 import { LevelTerminals } from './terminal/levelTerminals';
 import { LevelsTreeProvider, VIEW_ID } from './tree/LevelsTreeProvider';
 import type { TreeNode } from './tree/nodes/TreeNode';
@@ -15,6 +16,8 @@ export interface DockerLevelsApi {
   tree: LevelsTreeProvider;
   view: vscode.TreeView<TreeNode>;
   terminals: LevelTerminals;
+  /** The prompts commands use; tests replace them to answer dialogs. */
+  setPrompts(prompts: Prompts): void;
 }
 
 export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
@@ -28,7 +31,8 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   tree.attach(view);
   const terminals = new LevelTerminals();
   context.subscriptions.push(channel, service, tree, view, terminals, new InspectDocuments());
-  context.subscriptions.push(...registerCommands({ extensionUri: context.extensionUri, service, tree, view, errors, log, terminals }));
+  const commandContext = { extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts };
+  context.subscriptions.push(...registerCommands(commandContext));
 
   const applySettings = (reconnect: boolean) => {
     service.update(readSettings(), reconnect);
@@ -42,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => applySettings(true)),
   );
   channel.info(`activated in ${Date.now() - started} ms`);
-  return { service, tree, view, terminals };
+  return { service, tree, view, terminals, setPrompts: (p) => { commandContext.prompts = p; } };
 }
 
 export function deactivate(): void {

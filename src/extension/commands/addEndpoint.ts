@@ -6,8 +6,8 @@ import type { CommandSpec } from './commandContext';
 /** Adds a root daemon to dockerLevels.endpoints (user settings), validated as it is typed. */
 export const addEndpointCommand: CommandSpec = {
   id: 'docker-levels.addEndpoint',
-  async run() {
-    const url = await vscode.window.showInputBox({
+  async run(ctx) {
+    const url = await ctx.prompts.input({
       title: 'Add Docker Endpoint', prompt: 'Daemon address', placeHolder: 'tcp://127.0.0.1:2375, unix:///path/docker.sock, ssh://user@host',
       validateInput: (v) => {
         try {
@@ -19,7 +19,7 @@ export const addEndpointCommand: CommandSpec = {
       },
     });
     if (!url) return;
-    const name = await vscode.window.showInputBox({ title: 'Add Docker Endpoint', prompt: 'Name shown in the tree (optional)' });
+    const name = await ctx.prompts.input({ title: 'Add Docker Endpoint', prompt: 'Name shown in the tree (optional)' });
     if (name === undefined) return;
     const config = vscode.workspace.getConfiguration(SECTION);
     const current = config.inspect<EndpointSetting[]>('endpoints')?.globalValue ?? [];

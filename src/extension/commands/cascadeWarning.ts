@@ -11,8 +11,7 @@ import type { CommandContext } from './commandContext';
 export async function confirmCascade(ctx: CommandContext, node: ContainerNode, verb: 'Stop' | 'Restart' | 'Remove'): Promise<boolean> {
   if (!(node instanceof LevelNode)) {
     if (verb !== 'Remove') return true;
-    const choice = await vscode.window.showWarningMessage(`Remove container ${node.name}?`,
-      { modal: true, detail: 'The container and its anonymous volumes are removed.' }, 'Remove');
+    const choice = await ctx.prompts.confirm(`Remove container ${node.name}?`, 'The container and its anonymous volumes are removed.', 'Remove');
     return choice === 'Remove';
   }
   const cascade = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Counting what runs inside ${node.name}…` },
@@ -22,6 +21,6 @@ export async function confirmCascade(ctx: CommandContext, node: ContainerNode, v
   const consequence = verb === 'Remove'
     ? `Everything inside it dies with it: ${what}, with their images and volumes.`
     : `Everything inside it stops with it: ${what}.`;
-  const choice = await vscode.window.showWarningMessage(`${verb} level ${node.name}?`, { modal: true, detail: consequence }, verb);
+  const choice = await ctx.prompts.confirm(`${verb} level ${node.name}?`, consequence, verb);
   return choice === verb;
 }

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { Logger } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
+import type { Prompts } from '../prompts';
 import type { LevelTerminals } from '../terminal/levelTerminals';
 import type { LevelsTreeProvider } from '../tree/LevelsTreeProvider';
 import type { TreeNode } from '../tree/nodes/TreeNode';
@@ -15,6 +16,8 @@ export interface CommandContext {
   readonly errors: ErrorReporter;
   readonly log: Logger;
   readonly terminals: LevelTerminals;
+  /** Replaceable so extension-host tests can answer; see prompts.ts. */
+  prompts: Prompts;
 }
 
 export interface CommandSpec {

@@ -23,7 +23,7 @@ export const copyDockerHostCommand: CommandSpec = {
       { label: `docker -H ${host} ps`, value: `docker -H ${host}${tls ? ' --tlsverify' : ''} ps` },
       { label: host, value: host },
     ];
-    const pick = await vscode.window.showQuickPick(choices, {
+    const pick = await ctx.prompts.pick(choices, {
       placeHolder: tls ? 'TLS: the client certificates are in the container at /certs/client' : `Address of ${target.label}`,
     });
     if (!pick) return;

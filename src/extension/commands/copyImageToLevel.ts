@@ -12,14 +12,14 @@ export const copyImageToLevelCommand: CommandSpec = {
     const images = await source.daemon.call('Listing images', (s) => source.daemon.docker.listImages({ abortSignal: s }));
     const tags = images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map((t) => ({ label: t, description: `${(i.Size / 1e6).toFixed(0)} MB` })));
     if (tags.length === 0) throw new DockerLevelsError('notFound', `${source.label} has no tagged images to copy.`);
-    const image = await vscode.window.showQuickPick(tags, { placeHolder: `Image on ${source.label}` });
+    const image = await ctx.prompts.pick(tags, { placeHolder: `Image on ${source.label}` });
     if (!image) return;
     const targets = [
       ...ctx.service.roots().filter((r) => r.level && r.level !== source.daemon).map((r) => ({ label: r.label, description: 'root daemon', daemon: r.level! })),
       ...ctx.service.registry.openLevels().filter((l) => l !== source.daemon).map((l) => ({ label: l.path, description: `L${l.depth}`, daemon: l })),
     ];
     if (targets.length === 0) throw new DockerLevelsError('notFound', 'No other level is open.', 'Expand the level you want to copy to in the Levels view.');
-    const target = await vscode.window.showQuickPick(targets, { placeHolder: `Copy ${image.label} to which level?` });
+    const target = await ctx.prompts.pick(targets, { placeHolder: `Copy ${image.label} to which level?` });
     if (!target) return;
     const { bytes } = await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification, title: `Copying ${image.label} to ${target.label}`, cancellable: true,

@@ -16,7 +16,7 @@ export async function containerArgument(ctx: CommandContext, arg: unknown, filte
   if (candidates.length === 0) {
     throw new DockerLevelsError('notFound', 'No matching container is shown in the Levels view.', 'Expand the levels you want in the Docker Levels view first.');
   }
-  const pick = await vscode.window.showQuickPick(candidates.map((n) => ({
+  const pick = await ctx.prompts.pick(candidates.map((n) => ({
     label: n.name, description: `${n.shortId} · ${n.container.State}`, detail: n.daemon.isRoot ? n.daemon.root.label : `L${n.daemon.depth} ${n.daemon.path}`, node: n,
   })), { placeHolder, matchOnDescription: true, matchOnDetail: true });
   return pick?.node;
@@ -35,6 +35,6 @@ export async function daemonArgument(ctx: CommandContext, arg: unknown, placeHol
     ...ctx.service.roots().filter((r) => r.level).map((r) => ({ label: r.label, description: 'root daemon', daemon: r.level! })),
     ...ctx.service.registry.openLevels().map((l) => ({ label: l.path, description: `L${l.depth} · ${l.transport.kind}`, daemon: l })),
   ];
-  const pick = await vscode.window.showQuickPick(choices, { placeHolder });
+  const pick = await ctx.prompts.pick(choices, { placeHolder });
   return pick ? { daemon: pick.daemon, label: pick.label } : undefined;
 }

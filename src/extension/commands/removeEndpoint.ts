@@ -6,12 +6,12 @@ import type { CommandSpec } from './commandContext';
 /** Removes a root daemon from dockerLevels.endpoints. Nothing on the daemon is touched. */
 export const removeEndpointCommand: CommandSpec = {
   id: 'docker-levels.removeEndpoint',
-  async run(_ctx, arg) {
+  async run(ctx, arg) {
     const config = vscode.workspace.getConfiguration(SECTION);
     const current = config.inspect<EndpointSetting[]>('endpoints')?.globalValue ?? [];
     let url = arg instanceof DaemonNode && arg.entry.fromSettings ? arg.entry.url : undefined;
     if (!url) {
-      const pick = await vscode.window.showQuickPick(current.map((e) => ({ label: e.name || e.url, description: e.url, url: e.url })),
+      const pick = await ctx.prompts.pick(current.map((e) => ({ label: e.name || e.url, description: e.url, url: e.url })),
         { placeHolder: current.length ? 'Remove which endpoint?' : 'No endpoints are configured in user settings' });
       url = pick?.url;
     }

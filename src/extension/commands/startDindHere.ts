@@ -14,20 +14,19 @@ export const startDindHereCommand: CommandSpec = {
     const target = await daemonArgument(ctx, arg, 'Start a new nested level on which daemon?');
     if (!target) return;
     const settings = ctx.service.current;
-    const image = await vscode.window.showInputBox({
+    const image = await ctx.prompts.input({
       title: `Start DinD on ${target.label}`, prompt: 'Docker-in-Docker image', value: settings.dindImage,
       validateInput: (v) => (!v.trim() ? 'Enter an image, e.g. docker:dind' : /\s/.test(v.trim()) ? 'An image reference has no spaces' : undefined),
     });
     if (image === undefined) return;
-    const name = await vscode.window.showInputBox({
+    const name = await ctx.prompts.input({
       title: `Start DinD on ${target.label}`, prompt: 'Container name (optional)', placeHolder: 'leave empty for a generated name',
       validateInput: (v) => (v && !NAME.test(v) ? 'Letters, digits, _ . - and not starting with a symbol' : undefined),
     });
     if (name === undefined) return;
     if (settings.confirmPrivileged) {
-      const choice = await vscode.window.showWarningMessage(
-        `Start a privileged container on ${target.label}?`,
-        { modal: true, detail: 'Docker-in-Docker needs a privileged container, and a privileged container can take over the host it runs on. Only run images you trust.' },
+      const choice = await ctx.prompts.confirm(`Start a privileged container on ${target.label}?`,
+        'Docker-in-Docker needs a privileged container, and a privileged container can take over the host it runs on. Only run images you trust.',
         'Start', "Start and Don't Ask Again");
       if (!choice) return;
       if (choice !== 'Start') await vscode.workspace.getConfiguration(SECTION).update('confirmPrivileged', false, vscode.ConfigurationTarget.Global);

@@ -1,0 +1,197 @@
+// The Docker Levels extension in code-server's real extension host, against the real nested
+// test bed (test/testbed/up.sh must have run). Dialog answers are scripted through the
+// extension's Prompts interface; the browser UI test answers the real dialogs.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import type { DockerLevelsApi } from '../../../src/extension/extension';
+import type { Prompts } from '../../../src/extension/prompts';
+import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
+import { copyImage } from '../../../src/core';
+
+const EXTENSION_ID = 'docker-levels.docker-levels';
+const BED = ['dl-bed-l1', 'dl-bed-l2', 'dl-bed-l3'];
+const DIND_IMAGE = 'docker-levels-test/dind:latest';
+const LEAF_IMAGE = 'docker-levels-test/leaf:latest';
+
+interface NodeLike extends TreeNode {
+  name?: string;
+  levelId?: string;
+  container?: { Id: string; State: string };
+  daemon?: { id: string };
+}
+
+/** docker CLI at a level, chained with docker exec as users do by hand. */
+function dockerAt(chain: string[], args: string[]): string {
+  return execFileSync('docker', [...chain.flatMap((c) => ['exec', '-i', c, 'docker']), ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+function namesAt(chain: string[], all = true): string[] {
+  return dockerAt(chain, ['ps', ...(all ? ['-a'] : []), '--format', '{{.Names}}']).split('\n').filter(Boolean).sort();
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Scripted answers, and a record of every question asked. */
+class ScriptedPrompts implements Prompts {
+  readonly asked: string[] = [];
+  constructor(private readonly inputs: string[], private readonly confirms: (string | undefined)[]) {}
+  input(o: vscode.InputBoxOptions): Thenable<string | undefined> {
+    this.asked.push(`input: ${o.prompt}`);
+    return Promise.resolve(this.inputs.shift());
+  }
+  pick<T extends vscode.QuickPickItem>(items: T[]): Thenable<T | undefined> {
+    this.asked.push(`pick: ${items.map((i) => i.label).join(', ')}`);
+    return Promise.resolve(items[0]);
+  }
+  confirm(message: string, detail: string): Thenable<string | undefined> {
+    this.asked.push(`confirm: ${message} | ${detail}`);
+    return Promise.resolve(this.confirms.shift());
+  }
+}
+
+describe('Docker Levels in the extension host, against the real bed', function () {
+  this.timeout(300_000);
+  let api: DockerLevelsApi;
+
+  async function children(node?: TreeNode): Promise<NodeLike[]> {
+    return (await api.tree.getChildren(node)) as NodeLike[];
+  }
+
+  async function nodeByPath(names: string[]): Promise<NodeLike> {
+    const roots = await children();
+    let node = roots.find((r) => r.id === 'root:local');
+    assert.ok(node, `the local daemon is a root (roots: ${roots.map((r) => r.id).join(', ')})`);
+    for (const name of names) {
+      const kids: NodeLike[] = await children(node);
+      const next: NodeLike | undefined = kids.find((k) => k.name === name);
+      assert.ok(next, `${name} under ${node.id} (has ${kids.map((k) => k.name ?? k.id).join(', ')})`);
+      node = next;
+    }
+    return node;
+  }
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<DockerLevelsApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    await vscode.workspace.getConfiguration('dockerLevels').update('showStoppedContainers', true, vscode.ConfigurationTarget.Global);
+  });
+
+  it('registers every command declared in package.json', async () => {
+    const declared = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(declared.filter((c) => !registered.has(c)), []);
+  });
+
+  it('shows the tree 3 levels deep: the children at depth 3 equal that daemon\'s containers', async () => {
+    for (let depth = 1; depth <= 3; depth++) {
+      const level = await nodeByPath(BED.slice(0, depth));
+      assert.ok(level.levelId, `${BED[depth - 1]} is a level node`);
+      const item = level.getTreeItem();
+      assert.match(String(item.description), new RegExp(`^L${depth} · `));
+      assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+      const kids = await children(level);
+      assert.deepEqual(kids.map((k) => k.name).sort(), namesAt(BED.slice(0, depth)), `children at depth ${depth}`);
+    }
+    const l3 = await nodeByPath(BED);
+    assert.match(String(l3.getTreeItem().description), /tunnel/);
+  });
+
+  it('respects a settings change: hiding stopped containers', async () => {
+    const name = `dl-vsc-stopped-${process.pid}`;
+    dockerAt(BED, ['create', '--name', name, LEAF_IMAGE]);
+    try {
+      const config = vscode.workspace.getConfiguration('dockerLevels');
+      assert.ok((await children(await nodeByPath(BED))).some((k) => k.name === name));
+      await config.update('showStoppedContainers', false, vscode.ConfigurationTarget.Global);
+      await until('the stopped container to disappear', async () => !(await children(await nodeByPath(BED))).some((k) => k.name === name));
+      await config.update('showStoppedContainers', true, vscode.ConfigurationTarget.Global);
+      await until('the stopped container to come back', async () => (await children(await nodeByPath(BED))).some((k) => k.name === name));
+    } finally {
+      dockerAt(BED, ['rm', '-f', name]);
+    }
+  });
+
+  it('opens a terminal at depth 3 where `hostname` prints the container\'s short ID, and shows the exit code', async () => {
+    const web = await nodeByPath([...BED, 'dl-bed-web3']);
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal>('docker-levels.openTerminal', web);
+    assert.ok(terminal, 'a terminal was opened');
+    assert.match(terminal.name, /^dl-bed-web3 @ L3 ‹ dl-bed-l3 ‹ dl-bed-l2 ‹ dl-bed-l1$/);
+    const pty = api.terminals.ptyOf(terminal) as vscode.Pseudoterminal & { exitCode?: number };
+    let output = '';
+    const sub = pty.onDidWrite((d) => { output += d; });
+    const shortId = web.container!.Id.slice(0, 12);
+    try {
+      await until('hostname output', () => {
+        if (output.includes(shortId)) return true;
+        pty.handleInput?.('hostname\r');
+        return undefined;
+      }, 60_000);
+      pty.handleInput?.('exit 3\r');
+      await until('the exit code', () => pty.exitCode === 3 || undefined, 30_000);
+      assert.match(output, /process exited with code 3/);
+    } finally {
+      sub.dispose();
+      terminal.dispose();
+    }
+  });
+
+  it('shows the ID lineage at depth 3, proved live', async () => {
+    const web = await nodeByPath([...BED, 'dl-bed-web3']);
+    const panel = await vscode.commands.executeCommand<{ lastResult: unknown; dispose(): void }>('docker-levels.showLineage', web);
+    assert.ok(panel);
+    try {
+      const result = await until('the lineage', () => {
+        const r = panel.lastResult as { type: string; levels: { depth: number; shortId: string; hostnameInside: string; matches: boolean }[] } | undefined;
+        return r?.type === 'lineage' ? r : undefined;
+      });
+      assert.equal(result.levels.length, 4);
+      assert.deepEqual(result.levels.map((l) => l.depth), [0, 1, 2, 3]);
+      assert.ok(result.levels.every((l) => l.matches && l.hostnameInside === l.shortId));
+      assert.equal(result.levels[3].shortId, web.container!.Id.slice(0, 12));
+    } finally {
+      panel.dispose();
+    }
+  });
+
+  it('starts DinD at depth 2, reveals the new level, and removes it only after the cascade warning', async () => {
+    const name = `dl-vsc-${process.pid}`;
+    const l1 = await nodeByPath(BED.slice(0, 1));
+    const prompts = new ScriptedPrompts([DIND_IMAGE, name], ['Start']);
+    api.setPrompts(prompts);
+    await vscode.commands.executeCommand('docker-levels.startDindHere', l1);
+    assert.ok(prompts.asked.some((q) => /^confirm: Start a privileged container on dl-bed-l1\?/.test(q)), prompts.asked.join('\n'));
+    assert.ok(namesAt(BED.slice(0, 1)).includes(name), 'the docker CLI sees the new level');
+    const level = await nodeByPath([BED[0], name]);
+    assert.ok(level.levelId, 'the new container is a level node');
+    assert.match(String(level.getTreeItem().description), /^L2 · /);
+    assert.equal(api.view.selection[0]?.id, level.id, 'the new level is revealed and selected');
+
+    // Put one container inside it, so the cascade has something to count.
+    const inner = api.service.registry.get(level.levelId!)!;
+    const parent = api.service.registry.get((level.daemon as { id: string }).id)!;
+    await copyImage(parent, inner, LEAF_IMAGE);
+    await inner.docker.createContainer({ Image: LEAF_IMAGE, name: 'dl-vsc-inner' });
+
+    const cancel = new ScriptedPrompts([], [undefined]);
+    api.setPrompts(cancel);
+    await vscode.commands.executeCommand('docker-levels.removeContainer', level);
+    assert.match(cancel.asked[0], /^confirm: Remove level dl-vsc-\d+\? \| Everything inside it dies with it: 1 container in 1 level/);
+    assert.ok(namesAt(BED.slice(0, 1)).includes(name), 'cancel removes nothing');
+
+    const agree = new ScriptedPrompts([], ['Remove']);
+    api.setPrompts(agree);
+    await vscode.commands.executeCommand('docker-levels.removeContainer', level);
+    assert.ok(!namesAt(BED.slice(0, 1)).includes(name), 'the docker CLI no longer sees it');
+    await until('the tree to drop it', async () => !(await children(await nodeByPath(BED.slice(0, 1)))).some((k) => k.name === name));
+  });
+});
