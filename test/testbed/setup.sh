@@ -13,7 +13,7 @@ exec 3>&1 1>&2
 
 take_lock /tmp/docker-levels-testbed-setup.lock
 
-PACKAGES=(docker.io busybox-static iptables openssl socat)
+PACKAGES=(docker.io busybox-static iptables openssl socat iproute2 procps)
 # Packages whose files end up in the images: their versions are part of the recipe.
 IMAGE_SOURCE_PACKAGES=(docker.io containerd runc tini iptables busybox-static socat openssl libc6)
 DOCKERD_LOG=/var/log/docker-levels-dockerd.log
@@ -34,7 +34,20 @@ install_packages() {
 
 docker_answers() { timeout 10 docker info >/dev/null 2>&1; }
 
+# The default bridge must have its address on this machine: without it, traffic to
+# container IPs (and published ports, which DNAT to them) leaves through the default route.
+# A second dockerd sharing this network namespace can remove docker0 when it stops.
+bridge_present() { ip -4 addr show docker0 2>/dev/null | grep -q 'inet '; }
+
 start_dockerd() {
+	if docker_answers && ! bridge_present; then
+		log "docker0 has lost its address: stopping dockerd so that it recreates the bridge"
+		# Only the host's daemon (its pidfile): nested dockerds are visible here too.
+		local pid stop_deadline=$((SECONDS + 60))
+		pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+		[[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null
+		while [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && ((SECONDS < stop_deadline)); do sleep 1; done
+	fi
 	if docker_answers; then
 		log "dockerd answers"
 		return
@@ -54,6 +67,7 @@ start_dockerd() {
 		((SECONDS < deadline)) || die "dockerd did not answer within 60 s; see $DOCKERD_LOG"
 		sleep 1
 	done
+	bridge_present || die "dockerd runs but docker0 has no IPv4 address; see $DOCKERD_LOG"
 	log "dockerd answers"
 }
 
