@@ -8,6 +8,7 @@ import type { DockerLevelsApi } from '../../../src/extension/extension';
 import type { Prompts } from '../../../src/extension/prompts';
 import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
 import { copyImage } from '../../../src/core';
+import { readSettings } from '../../../src/extension/settings';
 
 const EXTENSION_ID = 'docker-levels.docker-levels';
 const BED = ['dl-bed-l1', 'dl-bed-l2', 'dl-bed-l3'];
@@ -118,6 +119,24 @@ describe('Docker Levels in the extension host, against the real bed', function (
       await until('the stopped container to come back', async () => (await children(await nodeByPath(BED))).some((k) => k.name === name));
     } finally {
       dockerAt(BED, ['rm', '-f', name]);
+    }
+  });
+
+  it('does not honour endpoint and image settings from an untrusted workspace', async () => {
+    assert.ok(vscode.workspace.workspaceFolders?.length, 'the launcher opens a workspace folder');
+    const config = vscode.workspace.getConfiguration('dockerLevels');
+    await config.update('dindImage', 'untrusted/image:1', vscode.ConfigurationTarget.Workspace);
+    await config.update('endpoints', [{ name: 'planted', url: 'tcp://127.0.0.1:9' }], vscode.ConfigurationTarget.Workspace);
+    try {
+      const trusted = readSettings(true);
+      assert.equal(trusted.dindImage, 'untrusted/image:1');
+      assert.deepEqual(trusted.endpoints.map((e) => e.name), ['planted']);
+      const untrusted = readSettings(false);
+      assert.equal(untrusted.dindImage, 'docker:dind');
+      assert.deepEqual(untrusted.endpoints, []);
+    } finally {
+      await config.update('dindImage', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('endpoints', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 
