@@ -1,12 +1,14 @@
 /** The Docker Levels core: no `vscode` import anywhere below this folder. */
 export * from './errors';
 export * from './disposable';
+export * from './listeners';
 export * from './log';
 export * from './abort';
 export * from './endpoints/endpoint';
 export * from './endpoints/localEndpoint';
 export * from './transport/dockerClient';
 export * from './transport/execTunnel';
+export * from './transport/rawStream';
 export * from './transport/routes';
 export * from './transport/tlsCerts';
 export * from './levels/daemonLevel';
@@ -22,3 +24,7 @@ export * from './actions/startLevel';
 export * from './actions/subnetPlan';
 export * from './actions/containerLifecycle';
 export * from './events/eventSubscription';
+export * from './forward/privateSocket';
+export * from './forward/levelForwarder';
+export * from './forward/levelForwarders';
+export * from './forward/forwarderRegistry';

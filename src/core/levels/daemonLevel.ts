@@ -1,9 +1,12 @@
 import type Docker from 'dockerode';
+import type { Duplex } from 'node:stream';
 import { withDeadline } from '../abort';
-import { classifyError } from '../errors';
+import { classifyError, DockerLevelsError } from '../errors';
 import type { Disposable } from '../disposable';
-import type { RootEndpoint } from '../endpoints/endpoint';
+import type { Connection, RootEndpoint } from '../endpoints/endpoint';
+import { Listeners } from '../listeners';
 import { destroyDockerClient } from '../transport/dockerClient';
+import { openConnectionStream } from '../transport/rawStream';
 
 /** How a daemon was reached. Roots use their endpoint's kind; nested levels one of the strategies. */
 export type RootTransportKind = 'unix' | 'npipe' | 'tcp' | 'tls' | 'ssh';
@@ -36,6 +39,7 @@ export function levelId(rootId: string, chain: readonly ContainerRef[]): string 
 export class DaemonLevel implements Disposable {
   readonly id: string;
   private disposed = false;
+  private readonly disposeListeners = new Listeners<void>();
 
   constructor(
     readonly root: RootEndpoint,
@@ -49,6 +53,8 @@ export class DaemonLevel implements Disposable {
     readonly timeoutMs: number,
     /** Whether published ports of this daemon's containers can be dialled on routableAddress. */
     readonly publishedPortsReachable: boolean,
+    /** How `docker` reaches the daemon; key material stays in memory. */
+    readonly connection: Connection,
   ) {
     this.id = levelId(root.id, chain);
   }
@@ -106,10 +112,34 @@ export class DaemonLevel implements Disposable {
     return this.call('Listing containers', (s) => this.docker.listContainers({ all, abortSignal: s }), signal);
   }
 
+  /**
+   * A fresh raw byte stream to this daemon over the level's own transport (socket, TCP, TLS
+   * or exec tunnel), for forwarding a client's connection untouched. The caller owns it.
+   */
+  async openRawStream(signal?: AbortSignal): Promise<Duplex> {
+    if (this.disposed) throw new DockerLevelsError('unreachable', `The ${this.what} is closed.`, 'Refresh the tree to reopen it.');
+    try {
+      return await openConnectionStream(this.connection, this.timeoutMs, signal);
+    } catch (err) {
+      throw classifyError(err, this.what);
+    }
+  }
+
+  /** Called once, when the level is closed (its container went away, or its parent closed). */
+  onDidDispose(listener: () => void): Disposable {
+    if (this.disposed) {
+      listener();
+      return { dispose: () => undefined };
+    }
+    return this.disposeListeners.add(listener);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     destroyDockerClient(this.docker);
+    this.disposeListeners.fire();
+    this.disposeListeners.clear();
   }
 }
 

@@ -139,7 +139,7 @@ export async function connectNestedLevel(parent: DaemonLevel, containerId: strin
         tcpRoute: candidate.kind === 'tunnel' ? undefined : candidate.describe,
       };
       if (candidate.kind === 'tunnel') transport.address = describeConnection(connection) + ` via ${name}`;
-      const level = new DaemonLevel(parent.root, chain, docker, transport, parent, routable, opts.timeoutMs, !!routable);
+      const level = new DaemonLevel(parent.root, chain, docker, transport, parent, routable, opts.timeoutMs, !!routable, connection);
       await level.ping(opts.signal);
       opts.log.info(`reached ${level.path} by ${candidate.kind} (${candidate.describe})`);
       return level;

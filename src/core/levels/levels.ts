@@ -64,7 +64,7 @@ export class Levels implements Disposable {
       next.push(new DaemonLevel(endpoint, [], createDockerClient(endpoint.connection),
         { kind: rootTransportKind(endpoint.connection), address: describeConnection(endpoint.connection),
           tcpRoute: endpoint.connection.kind === 'tcp' ? describeConnection(endpoint.connection) : undefined },
-        undefined, routable, this.timeoutMs, routable !== undefined));
+        undefined, routable, this.timeoutMs, routable !== undefined, endpoint.connection));
     }
     for (const gone of keep.values()) this.close(gone.id);
     this.rootLevels = next;

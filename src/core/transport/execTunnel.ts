@@ -55,32 +55,41 @@ export class ExecTunnelAgent extends http.Agent {
     return undefined;
   }
 
-  /** A new byte stream to the inner daemon. */
-  async openStream(): Promise<Duplex> {
+  /** A new byte stream to the inner daemon. `signal` cancels the opening, not the stream. */
+  async openStream(signal?: AbortSignal): Promise<Duplex> {
     const short = this.label;
     try {
-      return await this.execPipe(this.command);
+      return await this.execPipe(this.command, signal);
     } catch (err) {
       // An image without `sh` cannot run the probing script; try the docker CLI directly.
       if (err instanceof DockerLevelsError && err.kind === 'unknown' && /executable file not found|no such file/i.test(err.message)
         && this.command === SHELL_COMMAND) {
         this.log.debug(`tunnel ${short}: no sh in the image, trying docker system dial-stdio directly`);
         this.command = DIRECT_COMMAND;
-        return this.execPipe(this.command);
+        return this.execPipe(this.command, signal);
       }
       throw err;
     }
   }
 
-  private async execPipe(cmd: string[]): Promise<Duplex> {
+  private async execPipe(cmd: string[], cancel?: AbortSignal): Promise<Duplex> {
     const short = this.label;
     const started = Date.now();
-    const socket = await withDeadline(this.timeoutMs, `Opening an exec tunnel into ${short}`, undefined, async (signal) => {
-      const exec = await this.parent.getContainer(this.containerId).exec({
-        Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, abortSignal: signal,
-      } as Docker.ExecCreateOptions);
-      return (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
-    });
+    let opening: Promise<Duplex> | undefined;
+    let socket: Duplex;
+    try {
+      socket = await withDeadline(this.timeoutMs, `Opening an exec tunnel into ${short}`, cancel, (signal) => opening = (async () => {
+        const exec = await this.parent.getContainer(this.containerId).exec({
+          Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, abortSignal: signal,
+        } as Docker.ExecCreateOptions);
+        return (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+      })());
+    } catch (err) {
+      // The start does not observe the signal: a stream that arrives after the deadline or a
+      // cancel has no owner, so close it rather than leave an exec running.
+      opening?.then((late) => late.destroy(), () => undefined);
+      throw err;
+    }
     const tunnel = new TunnelStream(socket, this.parent, short, this.log);
     this.open.add(tunnel);
     tunnel.once('close', () => this.open.delete(tunnel));
