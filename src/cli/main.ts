@@ -1,6 +1,8 @@
 import { classifyError } from '../core';
 import { copyImageCommand, copyImageHelp } from './commands/copyImageCommand';
+import { envCommand, envHelp } from './commands/envCommand';
 import { execCommand, execHelp } from './commands/execCommand';
+import { forwardCommand, forwardHelp } from './commands/forwardCommand';
 import { lineageCommand, lineageHelp } from './commands/lineageCommand';
 import { startDindCommand, startDindHelp } from './commands/startDindCommand';
 import { treeCommand, treeHelp } from './commands/treeCommand';
@@ -12,6 +14,8 @@ ${lineageHelp}
 ${startDindHelp}
 ${execHelp}
 ${copyImageHelp}
+${forwardHelp}
+${envHelp}
 
 Global options: --host URL (a root daemon instead of the local one), --timeout MS (per call,
 default 10000), --transport published,bridge,tls,tunnel (order to try), -v/--verbose.
@@ -24,6 +28,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   exec: (argv) => execCommand(argv),
   shell: (argv) => execCommand(argv, true),
   'copy-image': copyImageCommand,
+  forward: forwardCommand,
+  env: envCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
