@@ -13,6 +13,7 @@ export * from './transport/routes';
 export * from './transport/tlsCerts';
 export * from './levels/daemonLevel';
 export * from './levels/discovery';
+export * from './levels/childSpecs';
 export * from './levels/levelConnector';
 export * from './levels/levels';
 export * from './levels/levelPath';

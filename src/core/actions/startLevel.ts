@@ -26,6 +26,8 @@ export interface StartLevelOptions {
   /** Pull a missing image before copying it from a level above. */
   pull?: boolean;
   readyTimeoutMs?: number;
+  /** Extra labels on the level container (Docker Levels' own labels win on a clash). */
+  labels?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -92,7 +94,7 @@ async function ensureImage(daemon: DaemonLevel, image: string, options: StartLev
 }
 
 function levelConfig(parent: DaemonLevel, image: string, mode: Exclude<LevelMode, 'auto'>, name: string | undefined,
-  daemonArgs: string[], publish: boolean, privileges: Partial<Docker.HostConfig>): Docker.ContainerCreateOptions {
+  daemonArgs: string[], publish: boolean, privileges: Partial<Docker.HostConfig>, labels: Record<string, string> = {}): Docker.ContainerCreateOptions {
   const port = mode === 'tls' ? TLS_DAEMON_PORT : mode === 'plain' ? PLAIN_DAEMON_PORT : undefined;
   const env = mode === 'tls' ? ['DOCKER_TLS_CERTDIR=/certs'] : mode === 'plain' ? [`PORT=${PLAIN_DAEMON_PORT}`, 'DOCKER_TLS_CERTDIR='] : ['DOCKER_TLS_CERTDIR='];
   const args = mode === 'tls' ? daemonArgs : [...daemonArgs, '--tls=false'];
@@ -104,6 +106,7 @@ function levelConfig(parent: DaemonLevel, image: string, mode: Exclude<LevelMode
     Cmd: args,
     Env: env,
     Labels: {
+      ...labels,
       [LABELS.level]: 'true',
       [LABELS.parent]: parent.id,
       ...(port ? { [LABELS.port]: String(port) } : {}),
@@ -150,7 +153,7 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
     if (attempts.length === 1) privilege = 'capabilities';
     for (const attempt of attempts) {
       throwIfCancelled(signal, 'Start DinD');
-      const config = levelConfig(parent, image, mode, options.name, subnets.daemonArgs, options.publish ?? true, attempt);
+      const config = levelConfig(parent, image, mode, options.name, subnets.daemonArgs, options.publish ?? true, attempt, options.labels);
       progress(`Creating the level container on ${parent.label}…`);
       const created = await parent.call('Creating container', (s) => parent.docker.createContainer({ ...config, abortSignal: s }), signal);
       containerId = created.id;

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import * as http from 'node:http';
 import { Duplex, PassThrough } from 'node:stream';
+import { inspect } from 'node:util';
 import { withDeadline } from '../abort';
 import { DockerLevelsError } from '../errors';
 import type { Logger } from '../log';
@@ -40,6 +41,15 @@ export class ExecTunnelAgent extends http.Agent {
     private readonly label = containerId.slice(0, 12),
   ) {
     super({ keepAlive: true, maxSockets: 16, maxFreeSockets: 4 });
+  }
+
+  /**
+   * docker-modem formats every request's options with util.inspect (showHidden, no depth
+   * limit) even with debug logging off; without this, walking the agent's socket pool and the
+   * clients behind it cost tens of milliseconds per request.
+   */
+  [inspect.custom](): string {
+    return `ExecTunnelAgent(${this.label}, ${this.open.size} streams)`;
   }
 
   /** Streams currently open through this tunnel (for leak checks and the status bar). */

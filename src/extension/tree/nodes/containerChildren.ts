@@ -1,4 +1,4 @@
-import { DaemonLevel, daemonHint, isRunning } from '../../../core';
+import { DaemonLevel, toChildSpecs } from '../../../core';
 import type { TreeContext } from '../treeContext';
 import { ContainerNode } from './ContainerNode';
 import { LevelNode } from './LevelNode';
@@ -20,12 +20,7 @@ export async function containerChildren(ctx: TreeContext, daemon: DaemonLevel, p
   ctx.watch(daemon, parent);
   if (list.length === 0) return [new MessageNode(parent, 'No containers', { severity: 'info' })];
   // Levels first, then running, then by name: the tree is about the levels.
-  list.sort((a, b) => Number(!!daemonHint(b)) - Number(!!daemonHint(a)) || Number(isRunning(b)) - Number(isRunning(a))
-    || (a.Names[0] ?? '').localeCompare(b.Names[0] ?? ''));
-  return list.map((c) => {
-    const id = `${daemon.id}#${c.Id}`;
-    return isRunning(c) && daemonHint(c) && !ctx.notDaemons.has(id)
-      ? new LevelNode(ctx, parent, daemon, c)
-      : new ContainerNode(ctx, parent, daemon, c);
-  });
+  return toChildSpecs(daemon.id, list, ctx.notDaemons).map((spec) => (spec.isLevel
+    ? new LevelNode(ctx, parent, daemon, spec.container)
+    : new ContainerNode(ctx, parent, daemon, spec.container)));
 }
