@@ -69,7 +69,7 @@ export async function idleCost(ctx: BenchContext): Promise<Row[]> {
     return [{
       item: 5, name: 'idle 60 s, every level expanded: requests (events excluded)', figure: { value: notCaused, unit: 'requests' },
       target: '0', pass: notCaused === 0,
-      note: `${controller.activeSubscriptions} event streams; ${requests.length - nonEvent.length} /events requests (reconnects); `
+      note: `${controller.activeSubscriptions} event streams; requests: ${Object.entries(countByKind(requests)).map(([k, n]) => `${n}× ${k}`).join(', ') || 'none'}; `
         + `${refreshes} refreshes after container events (other work on the machine) or stream reconnects, not counted`,
     }];
   } finally {

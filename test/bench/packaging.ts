@@ -135,23 +135,24 @@ export async function packaging(ctx: BenchContext): Promise<Row[]> {
     details.activation = activations;
     const now = activations.now;
     if (now) {
+      const a = ms(median(now.activateMs));
       rows.push({
-        item: 8, name: 'activation in the extension host: activate() (build:production bundle)', figure: ms(now.activateMs),
-        target: '≤ 50 ms', pass: now.activateMs <= 50,
-        note: `the extension's own "activated in N ms" line, in code-server`,
+        item: 8, name: 'activation in the extension host: activate() (build:production bundle)', figure: a,
+        target: '≤ 50 ms', pass: a.value <= 50,
+        note: `median of ${now.activateMs.length} window loads (${now.activateMs.join(', ')} ms), the extension's own "activated in N ms" line, in code-server`,
       });
     } else {
       rows.push({ item: 8, name: 'activation in the extension host', target: '≤ 50 ms',
         missing: `code-server run failed: ${String(details.activationError_now).split('\n')[0]}` });
     }
-    const p = activations.proposed?.loadToActivateMs;
-    const n = now?.loadToActivateMs;
-    if (p !== undefined || n !== undefined) {
+    const p = activations.proposed?.loadToActivateMs.length ? ms(median(activations.proposed.loadToActivateMs)) : undefined;
+    const n = now?.loadToActivateMs.length ? ms(median(now.loadToActivateMs)) : undefined;
+    if (p || n) {
       rows.push({
-        item: 8, name: 'activation: host loads the bundle until activate(), proposed vs now', figure: p !== undefined ? ms(p) : undefined,
-        baseline: { label: 'now', value: n !== undefined ? ms(n) : undefined }, ratio: ratioOf(p !== undefined ? ms(p) : undefined, n !== undefined ? ms(n) : undefined, '× now'),
-        missing: p === undefined ? 'no trace lines for the proposed bundle' : undefined,
-        note: p !== undefined ? 'the extension host\'s trace log, from _doActivateExtension to _callActivateOptional; shares the thread with other extensions starting up' : undefined,
+        item: 8, name: 'activation: host loads the bundle until activate(), proposed vs now', figure: p,
+        baseline: { label: 'now', value: n }, ratio: ratioOf(p, n, '× now'),
+        missing: p ? undefined : 'no trace lines for the proposed bundle',
+        note: p ? 'medians; the extension host\'s trace log, from _doActivateExtension to _callActivateOptional; it shares the thread with other extensions starting up' : undefined,
       });
     }
   }
