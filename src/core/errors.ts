@@ -91,6 +91,10 @@ export function classifyError(err: unknown, what = 'Docker'): DockerLevelsError 
     return new DockerLevelsError('permission', `Permission denied by ${what}: ${msg}`,
       'Check that you may use this daemon (for a socket: membership of the docker group).', err);
   }
+  if (/HTTP request to an HTTPS server/i.test(msg)) {
+    return new DockerLevelsError('tls', `${what} only speaks TLS: ${msg}`,
+      'Connect with its CA, client certificate and key (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, or a docker context with TLS), usually on port 2376.', err);
+  }
   if (TLS_CODES.has(code) || /certificate|tls|ssl/i.test(msg)) {
     return new DockerLevelsError('tls', `TLS handshake with ${what} failed: ${msg}`,
       'Check the CA, client certificate and key for this daemon.', err);
@@ -98,6 +102,13 @@ export function classifyError(err: unknown, what = 'Docker'): DockerLevelsError 
   if (/unable to apply caps|operation not permitted.*caps/i.test(msg)) {
     return new DockerLevelsError('privilegedRefused', `${what} refused a privileged container: ${msg}`,
       'This host does not allow --privileged; Docker Levels falls back to an equivalent capability set.', err);
+  }
+  if (e.statusCode === 409 && /is not running|is paused|is restarting/i.test(msg)) {
+    // What an exec tunnel (or any exec) gets from a level container that was killed or paused:
+    // its daemon is unreachable until the container runs again, not a naming conflict.
+    const short = msg.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1').replace(/[.,;]?\s*unpause the container before exec\.?$/i, '');
+    return new DockerLevelsError('unreachable', `${what}: ${short}.`,
+      /is paused/i.test(msg) ? 'Unpause the container, then Retry.' : 'Start the container again, then Retry.', err);
   }
   if (e.statusCode === 404) {
     return new DockerLevelsError('notFound', `Not found on ${what}: ${msg}`, 'It may have been removed; refresh the tree.', err);

@@ -11,6 +11,7 @@ describe('error classification (unit)', () => {
     [Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' }), 'permission'],
     [Object.assign(new Error('(HTTP code 500) server error - OCI runtime create failed: unable to apply caps: operation not permitted'), { statusCode: 500 }), 'privilegedRefused'],
     [Object.assign(new Error('aborted'), { name: 'AbortError' }), 'cancelled'],
+    [Object.assign(new Error('(HTTP code 400) unexpected - Client sent an HTTP request to an HTTPS server. '), { statusCode: 400 }), 'tls'],
   ];
   for (const [err, kind] of cases) {
     it(`classifies "${(err as Error).message}" as ${kind}`, () => {
@@ -23,6 +24,16 @@ describe('error classification (unit)', () => {
   it('strips docker-modem\'s HTTP prefix from daemon messages', () => {
     const e = classifyError(Object.assign(new Error('(HTTP code 409) unexpected - Conflict. The container name "/a" is already in use'), { statusCode: 409 }), 'd');
     assert.match(e.message, /^Conflict on d: Conflict\. The container name/);
+  });
+
+  it('reports a level container that stopped or paused under an exec as unreachable, saying what to do', () => {
+    const id = 'cd0ef33ac042364ca4c69abe54d731018d965b9310fc9f31adc4671b79f19721';
+    const stopped = classifyError(Object.assign(new Error(`(HTTP code 409) container stopped/paused - Container ${id} is not running`), { statusCode: 409 }), 'level a/b');
+    assert.equal(stopped.kind, 'unreachable');
+    assert.equal(stopped.userMessage, 'level a/b: Container cd0ef33ac042 is not running. Start the container again, then Retry.');
+    const paused = classifyError(Object.assign(new Error(`(HTTP code 409) container stopped/paused - Container ${id} is paused, unpause the container before exec`), { statusCode: 409 }), 'level a/b');
+    assert.equal(paused.kind, 'unreachable');
+    assert.equal(paused.userMessage, 'level a/b: Container cd0ef33ac042 is paused. Unpause the container, then Retry.');
   });
 
   it('turns a hanging call into a timeout error within the deadline', async () => {
