@@ -18,15 +18,27 @@ export interface EventSubscriptionOptions {
   /** First reconnect delay; doubles up to maxDelayMs. */
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * How often a live stream checks that its daemon still answers; 0 turns it off. The events
+   * API has no heartbeat, so a peer that vanishes without a reset (a killed container behind
+   * NAT, a link that drops packets) would otherwise leave the stream silent for good.
+   */
+  livenessMs?: number;
 }
+
+export const DEFAULT_LIVENESS_MS = 15_000;
 
 /**
  * A container-event stream for one daemon that reconnects after drops, with backoff.
- * Dispose closes the stream and cancels any pending reconnect.
+ * It ends ('closed') when disposed, or when its level is closed (the owner subscribes to the
+ * level that replaces it). Dispose closes the stream and cancels any pending reconnect.
  */
 export class EventSubscription implements Disposable {
   private stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
+  /** Aborts the request of the current attempt or stream. */
+  private attempt: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
   private delay: number;
   private disposed = false;
   private since = Math.floor(Date.now() / 1000);
@@ -45,11 +57,16 @@ export class EventSubscription implements Disposable {
 
   private async connect(): Promise<void> {
     if (this.disposed) return;
+    if (this.daemon.isDisposed) return this.end('its level was closed');
+    // One controller per attempt: an attempt that times out must not leave its request open
+    // (a daemon that answers late would hand back a stream nobody reads).
+    const attempt = new AbortController();
+    this.attempt = attempt;
     try {
       const stream = await this.daemon.call('Subscribing to events', () => this.daemon.docker.getEvents({
         // Replays what happened while disconnected, so nothing is missed across a reconnect.
-        since: this.since, filters: { type: ['container'] }, abortSignal: this.controller.signal,
-      }) as Promise<NodeJS.ReadableStream>);
+        since: this.since, filters: { type: ['container'] }, abortSignal: AbortSignal.any([this.controller.signal, attempt.signal]),
+      }) as Promise<NodeJS.ReadableStream>, this.controller.signal);
       if (this.disposed) {
         (stream as { destroy?: () => void }).destroy?.();
         return;
@@ -69,13 +86,16 @@ export class EventSubscription implements Disposable {
       });
       const dropped = (err?: unknown) => {
         if (this.stream !== stream) return;
-        this.stream = undefined;
+        this.dropStream();
         this.scheduleReconnect(err ? classifyError(err, this.daemon.what).message : 'event stream ended');
       };
       stream.on('end', () => dropped());
       stream.on('close', () => dropped());
       stream.on('error', (err) => dropped(err));
+      this.scheduleLivenessCheck(stream);
     } catch (err) {
+      attempt.abort();
+      if (this.attempt === attempt) this.attempt = undefined;
       this.scheduleReconnect(classifyError(err, this.daemon.what).message);
     }
   }
@@ -92,8 +112,42 @@ export class EventSubscription implements Disposable {
     }
   }
 
+  private scheduleLivenessCheck(stream: NodeJS.ReadableStream): void {
+    const every = this.options.livenessMs ?? DEFAULT_LIVENESS_MS;
+    if (every <= 0) return;
+    this.livenessTimer = setTimeout(async () => {
+      this.livenessTimer = undefined;
+      if (this.disposed || this.stream !== stream) return;
+      if (this.daemon.isDisposed) {
+        this.dropStream();
+        return this.end('its level was closed');
+      }
+      try {
+        await this.daemon.ping(this.controller.signal);
+      } catch (err) {
+        if (this.disposed || this.stream !== stream) return;
+        this.dropStream();
+        this.scheduleReconnect(`no answer while live: ${classifyError(err, this.daemon.what).message}`);
+        return;
+      }
+      if (this.stream === stream) this.scheduleLivenessCheck(stream);
+    }, every);
+  }
+
+  /** Closes the current stream and its request, quietly: the caller decides what comes next. */
+  private dropStream(): void {
+    const stream = this.stream;
+    this.stream = undefined;
+    if (this.livenessTimer) clearTimeout(this.livenessTimer);
+    this.livenessTimer = undefined;
+    this.attempt?.abort();
+    this.attempt = undefined;
+    stream?.destroy?.();
+  }
+
   private scheduleReconnect(reason: string): void {
     if (this.disposed) return;
+    if (this.daemon.isDisposed) return this.end('its level was closed');
     this.setState('reconnecting', reason);
     this.options.log.debug(`events of ${this.daemon.label}: ${reason}; reconnecting in ${this.delay} ms`);
     this.timer = setTimeout(() => {
@@ -103,13 +157,24 @@ export class EventSubscription implements Disposable {
     this.delay = Math.min(this.delay * 2, this.options.maxDelayMs ?? 30_000);
   }
 
-  dispose(): void {
+  /** Ends the subscription for good, saying why. */
+  private end(reason: string): void {
     if (this.disposed) return;
+    this.options.log.debug(`events of ${this.daemon.label}: ${reason}; subscription closed`);
+    this.close(reason);
+  }
+
+  private close(reason?: string): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.controller.abort();
-    this.stream?.destroy?.();
-    this.stream = undefined;
-    this.setState('closed');
+    this.dropStream();
+    this.setState('closed', reason);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.close();
   }
 }
