@@ -18,6 +18,15 @@ describe('level discovery from listing data (unit)', () => {
     assert.ok(daemonHint(summary({ Labels: { 'docker-levels.level': 'true' } })));
   });
 
+  it('is certain only of containers made to run a daemon', () => {
+    assert.equal(daemonHint(summary({ Labels: { 'docker-levels.level': 'true' } }))?.certain, true);
+    assert.equal(daemonHint(summary({ Labels: { 'docker-levels.dind': 'true' } }))?.certain, true);
+    assert.equal(daemonHint(summary({ Image: 'docker:dind' }))?.certain, true);
+    assert.equal(daemonHint(summary({ Image: 'docker:27-dind-rootless' }))?.certain, true);
+    assert.equal(daemonHint(summary({ Image: 'cruizba/ubuntu-dind:latest' }))?.certain, false);
+    assert.equal(daemonHint(summary({ Command: 'wrapdocker' }))?.certain, false);
+  });
+
   it('leaves ordinary containers alone', () => {
     assert.equal(daemonHint(summary({ Image: 'nginx:latest', Command: 'nginx -g daemon off;' })), undefined);
     assert.equal(daemonHint(summary({ Image: 'docker:cli', Command: 'docker ps' })), undefined);
@@ -34,6 +43,10 @@ describe('level discovery from listing data (unit)', () => {
     assert.equal(seed.tlsPort, undefined);
     assert.deepEqual(seed.published.get(4444), { hostIp: '127.0.0.1', hostPort: 49000 });
     assert.equal(seed.ip, '172.17.0.2');
+    const tunnelLevel = daemonPortsOf({ ...inspect(['DOCKER_TLS_CERTDIR='], {}, ['2375/tcp', '2376/tcp']),
+      Config: { Env: ['DOCKER_TLS_CERTDIR='], Labels: { 'docker-levels.level': 'true', 'docker-levels.tls': 'false' }, ExposedPorts: { '2375/tcp': {}, '2376/tcp': {} } },
+    } as unknown as Docker.ContainerInspectInfo);
+    assert.equal(tunnelLevel.plainPort, undefined, 'a level we started without a port label listens on no TCP port');
     const dind = daemonPortsOf(inspect(['DOCKER_TLS_CERTDIR=/certs'], {}, ['2375/tcp', '2376/tcp']));
     assert.equal(dind.tlsPort, 2376);
     assert.equal(dind.plainPort, undefined);

@@ -39,13 +39,16 @@ export function daemonPortsOf(inspect: Docker.ContainerInspectInfo): DaemonPorts
   }
   const tlsMode = labels[LABELS.tls] === 'true' || (!!env.get('DOCKER_TLS_CERTDIR') && !env.get('PORT'));
   const labelPort = labels[LABELS.port] ? Number(labels[LABELS.port]) : undefined;
+  // On a level Docker Levels started, its labels say where the daemon listens: no port label
+  // means no TCP listener at all (tunnel mode), whatever the image exposes.
+  const ours = labels[LABELS.level] === 'true';
   let plainPort: number | undefined;
   let tlsPort: number | undefined;
   if (tlsMode) {
     tlsPort = labelPort ?? TLS_DAEMON_PORT;
   } else {
     plainPort = env.get('PORT') ? Number(env.get('PORT')) : labelPort
-      ?? (exposed.has(PLAIN_DAEMON_PORT) || published.has(PLAIN_DAEMON_PORT) ? PLAIN_DAEMON_PORT : undefined);
+      ?? (!ours && (exposed.has(PLAIN_DAEMON_PORT) || published.has(PLAIN_DAEMON_PORT)) ? PLAIN_DAEMON_PORT : undefined);
   }
   const networks = Object.values(inspect.NetworkSettings.Networks ?? {});
   const ip = networks.map((n) => n.IPAddress).find((a) => !!a) || (inspect.NetworkSettings as { IPAddress?: string }).IPAddress || undefined;
@@ -163,6 +166,12 @@ function unreachableLevel(name: string, failures: { kind: NestedTransportKind; e
   const tunnel = failures.find((f) => f.kind === 'tunnel');
   const onlyNoDaemon = failures.every((f) => f.error.kind === 'notADaemon' || f.error.kind === 'unreachable');
   if (tunnel?.error.kind === 'notADaemon' && onlyNoDaemon) return tunnel.error;
+  // Nothing listens where TCP was tried, and the tunnel lacks its tools: the tunnel's advice is what helps.
+  if (tunnel?.error.kind === 'noTunnelTool' && failures.every((f) => f === tunnel || f.error.kind === 'unreachable')) {
+    const others = failures.filter((f) => f !== tunnel).map((f) => `${f.kind}: ${f.error.message}`).join('; ');
+    return new DockerLevelsError('noTunnelTool', others ? `${tunnel.error.message} (Also tried ${others})` : tunnel.error.message,
+      tunnel.error.hint, tunnel.error);
+  }
   if (failures.length === 1) return failures[0].error;
   const detail = failures.map((f) => `${f.kind}: ${f.error.message}`).join('; ');
   const kind = failures.some((f) => f.error.kind === 'timeout') ? 'timeout' : tunnel?.error.kind === 'noTunnelTool' ? 'noTunnelTool' : 'unreachable';

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { classifyError } from '../errors';
+import { classifyError, ErrorKind } from '../errors';
 import type { DaemonLevel } from './daemonLevel';
 import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
@@ -33,6 +33,10 @@ export interface SnapshotOptions {
 
 /** Walks every level breadth-first in parallel; a failing level becomes an `error`, not a throw. */
 export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions = {}): Promise<DaemonSnapshot> {
+  return (await snapshotWithKind(levels, daemon, options)).snapshot;
+}
+
+async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
   const maxDepth = options.depth ?? Infinity;
   const base: DaemonSnapshot = {
     path: daemon.path, depth: daemon.depth, name: null, serverVersion: null,
@@ -45,27 +49,59 @@ export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, option
     base.serverVersion = info.ServerVersion;
     list = containers;
   } catch (err) {
-    base.error = classifyError(err, daemon.what).userMessage;
-    return base;
+    const error = classifyError(err, daemon.what);
+    base.error = error.userMessage;
+    return { snapshot: base, errorKind: error.kind };
   }
+  closeLevelsOfStoppedContainers(levels, daemon, list);
   base.containers = await Promise.all(list.map(async (c): Promise<ContainerSnapshot> => {
     const snap: ContainerSnapshot = {
       id: c.Id, shortId: c.Id.slice(0, 12), name: containerName(c), image: c.Image, state: c.State, level: null,
     };
-    if (daemon.depth < maxDepth && isRunning(c) && daemonHint(c)) {
-      try {
-        const inner = await levels.openLevel(daemon, c.Id, options.signal);
-        snap.level = await snapshotDaemon(levels, inner, options);
-      } catch (err) {
-        const error = classifyError(err, containerName(c));
-        // A container that only looked like dind is reported as a plain container.
-        if (error.kind !== 'notADaemon') {
-          snap.level = { path: [daemon.path, snap.name].filter(Boolean).join('/'), depth: daemon.depth + 1, name: null,
-            serverVersion: null, transport: '', error: error.userMessage, containers: [] };
-        }
-      }
-    }
+    const hint = daemonHint(c);
+    if (daemon.depth < maxDepth && isRunning(c) && hint) snap.level = await snapshotLevel(levels, daemon, c, hint.certain, options);
     return snap;
   }));
-  return base;
+  return { snapshot: base };
+}
+
+/** The level inside a running container of `parent`, or null when it turns out to run no daemon. */
+async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.ContainerInfo, certain: boolean,
+  options: SnapshotOptions): Promise<DaemonSnapshot | null> {
+  const name = containerName(c);
+  for (let attempt = 1; ; attempt++) {
+    const wasOpen = levels.openLevels().some((l) => l.parent === parent && l.container?.id === c.Id);
+    let inner: DaemonLevel;
+    try {
+      inner = await levels.openLevel(parent, c.Id, options.signal);
+    } catch (err) {
+      const error = classifyError(err, name);
+      // A container that only looked like dind is a plain container; one made to run a
+      // daemon whose daemon does not answer is a failure to report.
+      if (error.kind === 'notADaemon' && !certain) return null;
+      return { path: [parent.path, name].filter(Boolean).join('/'), depth: parent.depth + 1, name: null,
+        serverVersion: null, transport: '', error: error.userMessage, containers: [] };
+    }
+    const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options);
+    // A level opened earlier may have lost its transport for good (restarted with a new
+    // published port, a bridge IP that changed): open it afresh once. A timeout is not
+    // retried, so a hanging daemon still costs one timeout, not two.
+    if (errorKind === 'unreachable' && wasOpen && attempt === 1) {
+      levels.close(inner.id);
+      continue;
+    }
+    return snapshot;
+  }
+}
+
+/**
+ * Closes the open levels below `daemon` whose containers stopped or are gone, with their
+ * clients, tunnels and streams: a restart may give them new addresses, and the next look
+ * opens them afresh. Paused and restarting containers keep theirs.
+ */
+export function closeLevelsOfStoppedContainers(levels: Levels, daemon: DaemonLevel, list: readonly Docker.ContainerInfo[]): void {
+  const alive = new Set(list.filter((c) => c.State === 'running' || c.State === 'paused' || c.State === 'restarting').map((c) => c.Id));
+  for (const level of levels.openLevels()) {
+    if (level.parent === daemon && level.container && !alive.has(level.container.id)) levels.close(level.id);
+  }
 }
