@@ -48,7 +48,7 @@ export class CliSession {
   readonly endpoints: RootEndpoint[];
 
   constructor(flags: GlobalFlags) {
-    this.endpoints = flags.host ? [endpointFromSetting({ url: flags.host }, 'cli')] : [resolveLocalEndpoint()];
+    this.endpoints = flags.host !== undefined ? [endpointFromSetting({ url: flags.host }, 'cli')] : [resolveLocalEndpoint()];
     this.levels = new Levels(this.endpoints, {
       timeoutMs: parseTimeout(flags.timeout),
       transportOrder: parseTransportOrder(flags.transport),

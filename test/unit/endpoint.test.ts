@@ -34,6 +34,10 @@ describe('endpoint parsing (unit)', () => {
     badInput(() => parseEndpointUrl('tcp://host:2375/v1.41'), /path "\/v1.41"/);
     badInput(() => parseEndpointUrl('tcp://me@host:2375'), /user name/);
     badInput(() => parseEndpointUrl('unix://'), /socket path is missing/);
+    badInput(() => parseEndpointUrl('tcp://host name:2375'), /host "host name" is not a host name or IP address/);
+    badInput(() => parseEndpointUrl('tcp:// 127.0.0.1:2375'), /host " 127.0.0.1"/);
+    badInput(() => parseEndpointUrl('tcp://[::1:2375'), /"\[" before the IPv6 address in "\[::1:2375" is never closed/);
+    badInput(() => parseEndpointUrl('tcp://[not-v6]:2375'), /host "\[not-v6\]"/);
   });
 });
 

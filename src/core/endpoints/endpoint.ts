@@ -1,4 +1,5 @@
 import type * as http from 'node:http';
+import * as net from 'node:net';
 import { DockerLevelsError } from '../errors';
 
 /** Client certificate material, kept in memory only. */
@@ -30,6 +31,8 @@ export interface RootEndpoint {
 }
 
 const SCHEMES = ['unix', 'tcp', 'ssh', 'npipe'];
+/** A DNS name or IPv4 address: no spaces or other stray characters. */
+const HOST = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
 
 /**
  * Parses a Docker endpoint the way `DOCKER_HOST` is written. Errors name the bad part.
@@ -52,8 +55,12 @@ export function parseEndpointUrl(raw: string, tls?: TlsMaterial): Connection {
   const m = /^(?:([^@/]+)@)?(\[[^\]]*\]|[^:/]*)(?::([^/]*))?(\/.*)?$/.exec(rest);
   if (!m) throw badEndpoint(raw, `"${rest}" is not host[:port]`);
   const [, username, hostPart, portText, pathPart] = m;
+  if (hostPart.startsWith('[') && !hostPart.endsWith(']')) throw badEndpoint(raw, `the "[" before the IPv6 address in "${rest}" is never closed`);
   const host = hostPart.replace(/^\[|\]$/g, '');
   if (!host) throw badEndpoint(raw, 'the host is missing');
+  if (hostPart.startsWith('[') ? !net.isIPv6(host) : !HOST.test(host)) {
+    throw badEndpoint(raw, `the host "${hostPart}" is not a host name or IP address`);
+  }
   if (pathPart && pathPart !== '/') throw badEndpoint(raw, `the path "${pathPart}" is not allowed here`);
   if (username && scheme !== 'ssh') throw badEndpoint(raw, `a user name ("${username}@") only goes with ssh://`);
   let port = scheme === 'ssh' ? 22 : tls ? 2376 : 2375;

@@ -79,10 +79,14 @@ export function resolveContext(name: string, e: LocalEnvironment = currentEnviro
   try {
     meta = JSON.parse(readFileSync(metaFile, 'utf8')) as ContextMeta;
   } catch (err) {
-    throw new DockerLevelsError('badInput', `Docker context "${name}" has unreadable metadata: ${(err as Error).message}.`);
+    throw new DockerLevelsError('badInput', `Docker context "${name}" has unreadable metadata: ${(err as Error).message}.`,
+      `Recreate it with \`docker context rm ${name}\` and \`docker context create\`, or use another context.`);
   }
   const host = meta.Endpoints?.docker?.Host;
-  if (!host) throw new DockerLevelsError('badInput', `Docker context "${name}" has no docker endpoint.`);
+  if (!host) {
+    throw new DockerLevelsError('badInput', `Docker context "${name}" has no docker endpoint.`,
+      `Set one with \`docker context update ${name} --docker host=...\`, or use another context.`);
+  }
   const tlsDir = path.join(base, 'contexts', 'tls', digest, 'docker');
   const tls = existsSync(path.join(tlsDir, 'key.pem')) ? readTlsDir(tlsDir, `Docker context "${name}"`) : undefined;
   return { id: `context-${name}`, label: name, url: host, source: 'context', connection: parseEndpointUrl(host, tls) };
