@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
+import { LevelForwarders } from '../core';
 import { registerCommands } from './commands/registerCommands';
 import { ErrorReporter } from './errorReporting';
+import { DockerContexts } from './forwarding/dockerContexts';
+import { ForwarderStatus } from './forwarding/forwarderStatus';
 import { InspectDocuments } from './inspectDocuments';
 import { LevelsService } from './levelsService';
 import { channelLogger } from './logging';
@@ -16,6 +19,8 @@ export interface DockerLevelsApi {
   tree: LevelsTreeProvider;
   view: vscode.TreeView<TreeNode>;
   terminals: LevelTerminals;
+  forwarders: LevelForwarders;
+  contexts: DockerContexts;
   /** The prompts commands use; tests replace them to answer dialogs. */
   setPrompts(prompts: Prompts): void;
 }
@@ -30,8 +35,12 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   tree.attach(view);
   const terminals = new LevelTerminals();
-  context.subscriptions.push(channel, service, tree, view, terminals, new InspectDocuments());
-  const commandContext = { extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts };
+  const forwarders = new LevelForwarders(log);
+  const contexts = new DockerContexts(log);
+  context.subscriptions.push(channel, service, tree, view, terminals, new InspectDocuments(), new ForwarderStatus(forwarders),
+    // Forwarders and the contexts pointing at them go when VS Code closes.
+    { dispose: () => { void contexts.removeAll(); forwarders.dispose(); } });
+  const commandContext = { extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts };
   context.subscriptions.push(...registerCommands(commandContext));
 
   const applySettings = (reconnect: boolean) => {
@@ -46,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => applySettings(true)),
   );
   channel.info(`activated in ${Date.now() - started} ms`);
-  return { service, tree, view, terminals, setPrompts: (p) => { commandContext.prompts = p; } };
+  return { service, tree, view, terminals, forwarders, contexts, setPrompts: (p) => { commandContext.prompts = p; } };
 }
 
 export function deactivate(): void {

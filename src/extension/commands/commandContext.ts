@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
-import type { Logger } from '../../core';
+import type { LevelForwarders, Logger } from '../../core';
+import type { DockerContexts } from '../forwarding/dockerContexts';
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
 import type { Prompts } from '../prompts';
@@ -16,6 +17,9 @@ export interface CommandContext {
   readonly errors: ErrorReporter;
   readonly log: Logger;
   readonly terminals: LevelTerminals;
+  /** Local endpoints for levels, owned by the extension (stopped on deactivate). */
+  readonly forwarders: LevelForwarders;
+  readonly contexts: DockerContexts;
   /** Replaceable so extension-host tests can answer; see prompts.ts. */
   prompts: Prompts;
 }

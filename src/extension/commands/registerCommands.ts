@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { addEndpointCommand } from './addEndpoint';
 import type { CommandContext, CommandSpec } from './commandContext';
 import { copyDockerHostCommand } from './copyDockerHost';
+import { createDockerContextCommand } from './createDockerContext';
 import { copyImageToLevelCommand } from './copyImageToLevel';
 import { inspectCommand } from './inspect';
 import { openLevelShellCommand } from './openLevelShell';
@@ -12,10 +13,12 @@ import { removeEndpointCommand } from './removeEndpoint';
 import { restartContainerCommand } from './restartContainer';
 import { retryCommand } from './retry';
 import { showLineageCommand } from './showLineage';
+import { showForwardersCommand } from './showForwarders';
 import { showLogCommand } from './showLog';
 import { startContainerCommand } from './startContainer';
 import { startDindHereCommand } from './startDindHere';
 import { stopContainerCommand } from './stopContainer';
+import { useLevelInTerminalCommand } from './useLevelInTerminal';
 import { viewLogsCommand } from './viewLogs';
 
 /** Every command of the extension; package.json must list exactly these (checked by a unit test). */
@@ -25,6 +28,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   startContainerCommand, stopContainerCommand, restartContainerCommand, removeContainerCommand,
   viewLogsCommand, inspectCommand, copyImageToLevelCommand, copyDockerHostCommand,
   addEndpointCommand, removeEndpointCommand,
+  useLevelInTerminalCommand, createDockerContextCommand, showForwardersCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */

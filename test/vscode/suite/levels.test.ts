@@ -182,6 +182,41 @@ describe('Docker Levels in the extension host, against the real bed', function (
     }
   });
 
+  it('lends level 3 to the user\'s own docker CLI: Use Level in Terminal, a docker context, Copy Docker Host', async () => {
+    const l3 = await nodeByPath(BED);
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal>('docker-levels.useLevelInTerminal', l3);
+    assert.ok(terminal);
+    try {
+      assert.match(terminal.name, /^docker @ L3 ‹ dl-bed-l3 ‹ dl-bed-l2 ‹ dl-bed-l1$/);
+      const host = (terminal.creationOptions as vscode.TerminalOptions).env?.DOCKER_HOST;
+      assert.match(host ?? '', /^unix:\/\/\/.+\.sock$/);
+      // The real docker CLI, through the forwarder, sees level 3's containers.
+      const names = execFileSync('docker', ['-H', host!, 'ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+      assert.deepEqual(names, namesAt(BED));
+      assert.equal(api.forwarders.list().length, 1);
+
+      const context = await vscode.commands.executeCommand<string>('docker-levels.createDockerContext', l3);
+      assert.equal(context, 'docker-levels-dl-bed-l1-dl-bed-l2-dl-bed-l3');
+      const viaContext = execFileSync('docker', ['--context', context, 'ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+      assert.deepEqual(viaContext, namesAt(BED));
+
+      api.setPrompts(new ScriptedPrompts([], []));
+      const copied = await vscode.commands.executeCommand<string>('docker-levels.copyDockerHost', l3);
+      assert.equal(copied, `export DOCKER_HOST=${host}`);
+      assert.equal(await vscode.env.clipboard.readText(), copied);
+
+      // The forwarder belongs to the extension: stopping it removes its context too.
+      await api.forwarders.stopAll();
+      await until('the context to be removed', () => {
+        const ls = execFileSync('docker', ['context', 'ls', '--format', '{{.Name}}'], { encoding: 'utf8' });
+        return !ls.split('\n').includes(context) || undefined;
+      }, 30_000);
+      assert.equal(api.forwarders.list().length, 0);
+    } finally {
+      terminal.dispose();
+    }
+  });
+
   it('starts DinD at depth 2, reveals the new level, and removes it only after the cascade warning', async () => {
     const name = `dl-vsc-${process.pid}`;
     const l1 = await nodeByPath(BED.slice(0, 1));
