@@ -20,12 +20,12 @@ const LOAD_ROUNDS = 5;
 
 /** dockerode's BuildKit modules become a throwing stub; ssh2 a loader of out/ssh2.js. */
 export const PROPOSED_FLAGS = [
-  '--alias:@grpc/grpc-js=./build/stubs/buildkitUnavailable.js',
-  '--alias:@grpc/proto-loader=./build/stubs/buildkitUnavailable.js',
-  '--alias:protobufjs=./build/stubs/buildkitUnavailable.js',
-  '--alias:ssh2=./build/stubs/lazySsh2.js',
+  '--alias:@grpc/grpc-js=./src/bundling/buildkitUnavailable.js',
+  '--alias:@grpc/proto-loader=./src/bundling/buildkitUnavailable.js',
+  '--alias:protobufjs=./src/bundling/buildkitUnavailable.js',
+  '--alias:ssh2=./src/bundling/lazySsh2.js',
 ];
-export const SSH2_BUNDLE_ARGS = ['build/stubs/ssh2Bundle.js', '--bundle', '--platform=node', '--target=node20', '--format=cjs',
+export const SSH2_BUNDLE_ARGS = ['src/bundling/ssh2Bundle.js', '--bundle', '--platform=node', '--target=node20', '--format=cjs',
   '--log-level=warning', '--external:*.node', '--external:cpu-features', '--minify'];
 
 /** Splits a shell command line into words (double and single quotes; no expansions). */

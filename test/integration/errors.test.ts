@@ -40,6 +40,13 @@ describe('clear errors for bad input (integration)', () => {
     assert.match(r.stdout, /Cannot reach/);
   });
 
+  it('an ssh:// endpoint loads ssh2 on first use and reports a refused connection clearly', async () => {
+    const port = await closedPort();
+    const r = cli(['tree', '--host', `ssh://root@127.0.0.1:${port}`, '--timeout', '5000']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /Cannot reach .*ECONNREFUSED/);
+  });
+
   it('a container without a daemon is a plain container, not an error', async () => {
     const l1 = await openBedLevel(levels, 1);
     await assert.rejects(levels.openLevel(l1, theBed().web1.id),

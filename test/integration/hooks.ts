@@ -9,7 +9,7 @@ import { bringUpBed, REPO, tearDownBed } from './testBed';
 export const mochaHooks = {
   beforeAll(this: Mocha.Context): void {
     this.timeout(900_000);
-    execFileSync('npm', ['run', '--silent', 'build:cli'], { cwd: REPO, stdio: 'inherit' });
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
     bringUpBed();
   },
   afterAll(this: Mocha.Context): void {
