@@ -1,5 +1,8 @@
 import Docker from 'dockerode';
-import type { Connection } from '../endpoints/endpoint';
+import * as https from 'node:https';
+import { createSecureContext } from 'node:tls';
+import { inspect } from 'node:util';
+import type { Connection, TlsMaterial } from '../endpoints/endpoint';
 
 /**
  * A dockerode client for one connection. No request timeout is set here: event and log
@@ -13,17 +16,16 @@ export function createDockerClient(connection: Connection): Docker {
     case 'tcp': {
       const tls = connection.tls;
       if (!tls) return new Docker({ host: connection.host, port: connection.port, protocol: 'http' });
+      // The CA was read out of the very container through its parent daemon, so the chain
+      // proves identity; the address we dial (a published port, a bridge IP) need not be in
+      // the certificate's names.
+      const checkServerIdentity = tls.skipHostnameCheck ? () => undefined : undefined;
       return new Docker({
         host: connection.host,
         port: connection.port,
         protocol: 'https',
-        ca: tls.ca,
-        cert: tls.cert,
-        key: tls.key,
-        // The CA was read out of the very container through its parent daemon, so the chain
-        // proves identity; the address we dial (a published port, a bridge IP) need not be in
-        // the certificate's names.
-        ...(tls.skipHostnameCheck ? { checkServerIdentity: () => undefined } : {}),
+        agent: tlsAgent(tls, `${connection.host}:${connection.port}`, checkServerIdentity),
+        ...(checkServerIdentity ? { checkServerIdentity } : {}),
       } as Docker.DockerOptions);
     }
     case 'ssh':
@@ -38,6 +40,22 @@ export function createDockerClient(connection: Connection): Docker {
       // The agent ignores host and port: every connection it makes is a tunnel stream.
       return new Docker({ host: 'localhost', port: 2375, protocol: 'http', agent: connection.agent } as Docker.DockerOptions);
   }
+}
+
+/**
+ * The client's own https agent, holding the key only inside an OpenSSL context. docker-modem
+ * formats every request's options with util.inspect (and prints them with DEBUG=modem):
+ * given key, cert and ca as options, the key's bytes went into that text. Its own agent also
+ * lets dispose close the client's TLS sockets.
+ */
+function tlsAgent(tls: TlsMaterial, where: string, checkServerIdentity: (() => undefined) | undefined): https.Agent {
+  const agent = new https.Agent({
+    keepAlive: true,
+    secureContext: createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }),
+    ...(checkServerIdentity ? { checkServerIdentity } : {}),
+  });
+  Object.defineProperty(agent, inspect.custom, { value: () => `https.Agent(${where})` });
+  return agent;
 }
 
 /** Closes pooled keep-alive sockets of a client (and with them any tunnel streams). */
