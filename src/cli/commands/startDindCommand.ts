@@ -3,7 +3,8 @@ import { DockerLevelsError, LevelMode, resolveDaemonPath, startLevel } from '../
 import { CliSession, GLOBAL_OPTIONS } from '../cliContext';
 
 export const startDindHelp = `docker-levels start-dind [--parent PATH] [--image IMG] [--name N] [--mode auto|tls|tunnel|plain] [--no-pull] [--no-publish]
-  Starts a new nested level on the daemon at PATH (default: the root) and prints its path.`;
+  Starts a new nested level on the daemon at PATH (default: the root) and prints its path.
+  auto (the default) is TLS where the image supports it, else the exec tunnel; plain listens without TLS.`;
 
 const MODES: LevelMode[] = ['auto', 'tls', 'tunnel', 'plain'];
 

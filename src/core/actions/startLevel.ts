@@ -181,6 +181,10 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
     const level = await waitForDaemon(levels, parent, containerId, options.readyTimeoutMs ?? 90_000, signal);
     const name = level.container?.name ?? containerId.slice(0, 12);
     levels.log.info(`started level ${level.path} (${mode}, ${privilege}) in ${Date.now() - started} ms`);
+    if (mode === 'plain') {
+      levels.log.warn(`${level.path} listens in plaintext on ${PLAIN_DAEMON_PORT} of its own address, without TLS: whatever reaches that address `
+        + `(other containers on ${parent.label}'s networks, local users) controls a privileged daemon. Leave the mode to auto for TLS or the exec tunnel.`);
+    }
     return { level, containerId, name, privilege, mode, imageSource, readyMs: Date.now() - started };
   } catch (err) {
     if (containerId) {
