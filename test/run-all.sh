@@ -21,6 +21,12 @@ stage() {
 	local p f
 	p=$(grep -Eo '^ *[0-9]+ passing' "$out" | tail -1 | grep -Eo '[0-9]+' || true)
 	f=$(grep -Eo '^ *[0-9]+ failing' "$out" | tail -1 | grep -Eo '[0-9]+' || true)
+	# Not mocha: the UI test ends with its own line "N passed, N failed".
+	if [ -z "$p$f" ] && line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1) && [ -n "$line" ]; then
+		p=${line%% passed*}
+		f=${line#*, }
+		f=${f%% failed}
+	fi
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
 	if [ "$rc" -ne 0 ]; then
@@ -45,6 +51,7 @@ if [ -f test/vscode/runTests.ts ]; then
 	stage vscode-install bash test/vscode/testenv/install.sh
 	stage vscode npx tsx test/vscode/runTests.ts
 fi
+[ ! -f test/ui/levels.ui.ts ] || stage ui npx tsx test/ui/levels.ui.ts
 
 echo
 [ ${#failed_stages[@]} -eq 0 ] || echo "failed stages: ${failed_stages[*]}"

@@ -19,6 +19,8 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   readonly refreshController: RefreshController;
   /** The latest node instance per id, so commands and reveal() can find nodes. */
   private readonly nodes = new Map<string, TreeNode>();
+  /** Ids of the children last returned per parent id ('' for the roots). */
+  private readonly childIds = new Map<string, string[]>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
@@ -44,14 +46,28 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     this.changed.fire(node);
   }
 
-  getTreeItem(node: TreeNode): vscode.TreeItem {
+  async getTreeItem(node: TreeNode): Promise<vscode.TreeItem> {
+    if (node instanceof DaemonNode) await node.refreshInfo();
     return node.getTreeItem();
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     const children = node ? await node.getChildren() : await this.rootNodes();
+    // What was shown under this node before is gone or replaced (a removed container must
+    // not stay pickable); expanded descendants are fetched again and so come back.
+    const key = node?.id ?? '';
+    this.forgetBelow(key);
     for (const c of children) this.nodes.set(c.id, c);
+    this.childIds.set(key, children.map((c) => c.id));
     return children;
+  }
+
+  private forgetBelow(parentId: string): void {
+    for (const id of this.childIds.get(parentId) ?? []) {
+      this.nodes.delete(id);
+      this.forgetBelow(id);
+    }
+    this.childIds.delete(parentId);
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
@@ -70,6 +86,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
 
   private async rootNodes(): Promise<TreeNode[]> {
     this.nodes.clear();
+    this.childIds.clear();
     const roots = await Promise.all(this.service.roots().map(async (entry) => {
       if (!entry.level) return new DaemonNode(this, entry, undefined, entry.error?.message ?? 'Not configured');
       try {

@@ -13,6 +13,12 @@ interface Watched {
 const DEBOUNCE_MS = 300;
 /** Events after which a container can no longer be a reachable level. */
 const GONE = new Set(['die', 'destroy', 'kill', 'stop', 'pause', 'oom']);
+/**
+ * Events that change what a daemon's container list shows. Others (exec_*, attach, resize,
+ * top, archive-path…) do not, and every exec tunnel hop, terminal and lineage proof makes
+ * exec events on the daemon above it: refreshing on those re-lists the levels in a loop.
+ */
+const LISTING_CHANGES = /^(create|start|restart|stop|die|kill|pause|unpause|destroy|rename|update|oom|health_status)\b/;
 
 /**
  * Live refresh: one event subscription per daemon whose containers are on screen, only while
@@ -76,7 +82,10 @@ export class RefreshController implements vscode.Disposable {
       log: this.log,
       onEvent: (e) => this.onEvent(w, e),
       onState: (state, error) => {
-        if (state === 'reconnecting') {
+        if (state === 'reconnecting' && w.daemon.isDisposed) {
+          // The level was closed (its container went away or was replaced): nothing to follow.
+          this.forget(w.daemon.id, w);
+        } else if (state === 'reconnecting') {
           this.log.debug(`events of ${w.daemon.label} dropped (${error}); refreshing`);
           this.schedule(w);
         } else if (state === 'live') {
@@ -88,8 +97,15 @@ export class RefreshController implements vscode.Disposable {
   }
 
   private onEvent(w: Watched, e: ContainerEvent): void {
-    if (GONE.has(e.action)) this.closeLevel(`${w.daemon.id}/${e.containerId}`);
-    this.schedule(w);
+    if (GONE.has(e.action)) {
+      const gone = `${w.daemon.id}/${e.containerId}`;
+      this.closeLevel(gone);
+      // Its daemon and those below it are closed: their streams must not reconnect forever.
+      for (const [id, below] of [...this.watched]) {
+        if (id === gone || id.startsWith(`${gone}/`)) this.forget(id, below);
+      }
+    }
+    if (LISTING_CHANGES.test(e.action)) this.schedule(w);
   }
 
   private schedule(w: Watched): void {
@@ -98,6 +114,11 @@ export class RefreshController implements vscode.Disposable {
       w.timer = undefined;
       this.refresh(w.node);
     }, DEBOUNCE_MS);
+  }
+
+  private forget(id: string, w: Watched): void {
+    this.stop(w);
+    if (this.watched.get(id) === w) this.watched.delete(id);
   }
 
   private stop(w: Watched): void {

@@ -7,13 +7,41 @@ import { containerChildren } from './containerChildren';
 import { MessageNode } from './MessageNode';
 import { TreeNode } from './TreeNode';
 
+/** How long a redraw waits for fresh counts before showing the last ones. */
+const INFO_REFRESH_WAIT_MS = 1500;
+
 /** A root daemon: the local one or one from dockerLevels.endpoints. */
 export class DaemonNode extends TreeNode {
   readonly id: string;
+  /** rootNodes() fetched the info just before the first render. */
+  private infoIsFresh = true;
 
-  constructor(private readonly ctx: TreeContext, readonly entry: RootEntry, readonly info: DaemonInfo | undefined, readonly error: string | undefined) {
+  constructor(private readonly ctx: TreeContext, readonly entry: RootEntry, private currentInfo: DaemonInfo | undefined, readonly error: string | undefined) {
     super(undefined);
     this.id = `root:${entry.id}`;
+  }
+
+  get info(): DaemonInfo | undefined {
+    return this.currentInfo;
+  }
+
+  /**
+   * Fetches /info again when this node is redrawn after its containers changed, so that the
+   * running/total counts in its description are not those of when the tree was built. A slow
+   * daemon keeps the last counts rather than holding up the row.
+   */
+  async refreshInfo(): Promise<void> {
+    const level = this.entry.level;
+    if (this.infoIsFresh || !level || this.error) {
+      this.infoIsFresh = false;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const info = await Promise.race([
+      level.info().catch(() => undefined),
+      new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), INFO_REFRESH_WAIT_MS); }),
+    ]).finally(() => clearTimeout(timer));
+    if (info) this.currentInfo = info;
   }
 
   getTreeItem(): vscode.TreeItem {
