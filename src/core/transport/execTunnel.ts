@@ -142,7 +142,8 @@ class TunnelStream extends Duplex {
       if (this.destroyed) return;
       const why = this.stderrText.trim();
       if (why && (why.includes(NO_SOCKET_MARKER) || /cannot connect to the docker daemon|no such file or directory|connection refused/i.test(why))) {
-        this.destroy(new DockerLevelsError('notADaemon', `No Docker daemon answers inside ${label}: ${why}`,
+        const detail = why.includes(NO_SOCKET_MARKER) ? 'it has no /var/run/docker.sock' : why;
+        this.destroy(new DockerLevelsError('notADaemon', `No Docker daemon answers inside ${label}: ${detail}.`,
           'Its daemon may still be starting, or it may have none.'));
       } else {
         this.push(null);
