@@ -1,9 +1,15 @@
 import { DockerLevelsError } from './errors';
 
-/** A signal that fires on the caller's cancel or after `ms`, whichever comes first. */
+/**
+ * A signal that fires on the caller's cancel or after `ms`, whichever comes first.
+ * Not AbortSignal.timeout: inside AbortSignal.any, Node 20 holds that signal only weakly, and
+ * a garbage collection before the deadline means it never fires (nodejs/node#57736). Here the
+ * timer holds its controller, so the deadline always comes.
+ */
 export function deadline(ms: number, signal?: AbortSignal): AbortSignal {
-  const timeout = AbortSignal.timeout(ms);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), ms).unref();
+  return signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
 }
 
 export function throwIfCancelled(signal: AbortSignal | undefined, what: string): void {
@@ -24,7 +30,13 @@ function abortReason(ms: number, what: string, signal: AbortSignal | undefined):
 export async function withDeadline<T>(ms: number, what: string, signal: AbortSignal | undefined,
   work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   throwIfCancelled(signal, what);
-  const s = deadline(ms, signal);
+  // Its own timer and listener, both gone when the call ends: nothing lingers after a call,
+  // and a long-lived caller signal does not collect one listener per call.
+  const controller = new AbortController();
+  const s = controller.signal;
+  const timer = setTimeout(() => controller.abort(), ms);
+  const onCallerAbort = () => controller.abort();
+  signal?.addEventListener('abort', onCallerAbort, { once: true });
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(abortReason(ms, what, signal));
@@ -36,6 +48,8 @@ export async function withDeadline<T>(ms: number, what: string, signal: AbortSig
     if (s.aborted) throw abortReason(ms, what, signal);
     throw err;
   } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onCallerAbort);
     if (onAbort) s.removeEventListener('abort', onAbort);
   }
 }

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { classifyError, DockerLevelsError, withDeadline } from '../../src/core';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { classifyError, deadline, DockerLevelsError, withDeadline } from '../../src/core';
 
 describe('error classification (unit)', () => {
   const cases: [unknown, string][] = [
@@ -41,6 +43,25 @@ describe('error classification (unit)', () => {
     await assert.rejects(withDeadline(50, 'Hanging call', undefined, () => new Promise(() => undefined)),
       (e: unknown) => e instanceof DockerLevelsError && e.kind === 'timeout');
     assert.ok(Date.now() - started < 2000);
+  });
+
+  it('keeps its deadline through garbage collections, with a caller signal too (nodejs/node#57736)', async () => {
+    v8.setFlagsFromString('--expose_gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const collecting = setInterval(gc, 20);
+    try {
+      const started = Date.now();
+      await assert.rejects(withDeadline(200, 'Hanging call', new AbortController().signal, () => new Promise(() => undefined)),
+        (e: unknown) => e instanceof DockerLevelsError && e.kind === 'timeout');
+      const fired = await new Promise<boolean>((resolve) => {
+        deadline(200, new AbortController().signal).addEventListener('abort', () => resolve(true));
+        setTimeout(() => resolve(false), 2000);
+      });
+      assert.ok(fired, 'deadline() fired');
+      assert.ok(Date.now() - started < 3000);
+    } finally {
+      clearInterval(collecting);
+    }
   });
 
   it('reports a caller cancel as cancelled, not timeout', async () => {
