@@ -161,7 +161,10 @@ export class EventSubscription implements Disposable {
   private end(reason: string): void {
     if (this.disposed) return;
     this.options.log.debug(`events of ${this.daemon.label}: ${reason}; subscription closed`);
-    this.close(reason);
+    // Owners that forget a subscription on 'reconnecting' of a closed level (the extension's
+    // refresh controller) hear that first; the owner may dispose it right there.
+    this.setState('reconnecting', reason);
+    if (!this.disposed) this.close(reason);
   }
 
   private close(reason?: string): void {
