@@ -19,26 +19,27 @@ export interface EventSubscriptionOptions {
   initialDelayMs?: number;
   maxDelayMs?: number;
   /**
-   * How often a live stream checks that its daemon still answers; 0 turns it off. The events
-   * API has no heartbeat, so a peer that vanishes without a reset (a killed container behind
-   * NAT, a link that drops packets) would otherwise leave the stream silent for good.
+   * Idle time before the kernel starts probing a TCP stream (then every second, 10 times).
+   * The events API has no heartbeat: without probes, a peer that vanishes without a reset (a
+   * killed container behind NAT, a link that drops packets) leaves the stream silent for
+   * good. Probes are not requests: an idle tree still makes none.
    */
-  livenessMs?: number;
+  keepAliveMs?: number;
 }
 
-export const DEFAULT_LIVENESS_MS = 15_000;
+export const DEFAULT_KEEPALIVE_MS = 5_000;
 
 /**
  * A container-event stream for one daemon that reconnects after drops, with backoff.
- * It ends ('closed') when disposed, or when its level is closed (the owner subscribes to the
- * level that replaces it). Dispose closes the stream and cancels any pending reconnect.
+ * It ends ('closed') when disposed, or when its level is closed, which closes the stream (the
+ * owner subscribes to the level that replaces it). Dispose closes the stream and cancels any
+ * pending reconnect.
  */
 export class EventSubscription implements Disposable {
   private stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
   /** Aborts the request of the current attempt or stream. */
   private attempt: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private livenessTimer: NodeJS.Timeout | undefined;
   private delay: number;
   private disposed = false;
   private since = Math.floor(Date.now() / 1000);
@@ -92,7 +93,8 @@ export class EventSubscription implements Disposable {
       stream.on('end', () => dropped());
       stream.on('close', () => dropped());
       stream.on('error', (err) => dropped(err));
-      this.scheduleLivenessCheck(stream);
+      // A TCP (or TLS) stream: tunnels and unix sockets end by themselves when their peer goes.
+      (stream as { socket?: { setKeepAlive?: (on: boolean, ms: number) => void } }).socket?.setKeepAlive?.(true, this.options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS);
     } catch (err) {
       attempt.abort();
       if (this.attempt === attempt) this.attempt = undefined;
@@ -112,34 +114,10 @@ export class EventSubscription implements Disposable {
     }
   }
 
-  private scheduleLivenessCheck(stream: NodeJS.ReadableStream): void {
-    const every = this.options.livenessMs ?? DEFAULT_LIVENESS_MS;
-    if (every <= 0) return;
-    this.livenessTimer = setTimeout(async () => {
-      this.livenessTimer = undefined;
-      if (this.disposed || this.stream !== stream) return;
-      if (this.daemon.isDisposed) {
-        this.dropStream();
-        return this.end('its level was closed');
-      }
-      try {
-        await this.daemon.ping(this.controller.signal);
-      } catch (err) {
-        if (this.disposed || this.stream !== stream) return;
-        this.dropStream();
-        this.scheduleReconnect(`no answer while live: ${classifyError(err, this.daemon.what).message}`);
-        return;
-      }
-      if (this.stream === stream) this.scheduleLivenessCheck(stream);
-    }, every);
-  }
-
   /** Closes the current stream and its request, quietly: the caller decides what comes next. */
   private dropStream(): void {
     const stream = this.stream;
     this.stream = undefined;
-    if (this.livenessTimer) clearTimeout(this.livenessTimer);
-    this.livenessTimer = undefined;
     this.attempt?.abort();
     this.attempt = undefined;
     stream?.destroy?.();

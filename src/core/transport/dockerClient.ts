@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import * as http from 'node:http';
 import * as https from 'node:https';
 import { createSecureContext } from 'node:tls';
 import { inspect } from 'node:util';
@@ -15,7 +16,12 @@ export function createDockerClient(connection: Connection): Docker {
       return new Docker({ socketPath: connection.socketPath });
     case 'tcp': {
       const tls = connection.tls;
-      if (!tls) return new Docker({ host: connection.host, port: connection.port, protocol: 'http' });
+      if (!tls) {
+        // Its own agent, so closing the level closes its sockets and event streams too.
+        const agent = new http.Agent({ keepAlive: true });
+        Object.defineProperty(agent, inspect.custom, { value: () => `http.Agent(${connection.host}:${connection.port})` });
+        return new Docker({ host: connection.host, port: connection.port, protocol: 'http', agent } as Docker.DockerOptions);
+      }
       // The CA was read out of the very container through its parent daemon, so the chain
       // proves identity; the address we dial (a published port, a bridge IP) need not be in
       // the certificate's names.
