@@ -40,7 +40,7 @@ class EventLog {
 
   constructor(daemon: DaemonLevel) {
     this.sub = new EventSubscription(daemon, {
-      onEvent: (e) => this.events.push(e), onState: (s, why) => { this.states.push(s); if (why) this.reasons.push(why); }, log: silentLogger, initialDelayMs: 200, maxDelayMs: 1000, livenessMs: 1000,
+      onEvent: (e) => this.events.push(e), onState: (s, why) => { this.states.push(s); if (why) this.reasons.push(why); }, log: silentLogger, initialDelayMs: 200, maxDelayMs: 1000, keepAliveMs: 1000,
     });
   }
 
@@ -325,6 +325,9 @@ describe('faults: dead, hanging and cut-off daemons (integration)', function () 
         // The exec tunnel goes through a's API and a pipe into p, never through p's network namespace.
         assert.deepEqual(idsToNames(await pByTunnel.listContainers()), containersIn([A, P]));
         await assertAnswering([root, a, b, c, s]);
+        // The event stream over the cut route is silent, not closed: TCP keepalive probes (1 s here,
+        // then 10 probes a second apart) find it dead without a single request.
+        await waitFor(() => pEvents.states.includes('reconnecting'), 30_000, 'the silent event stream to be noticed');
       } finally {
         dockerIn([], ['exec', A, 'iptables', '-D', ...rule]);
       }

@@ -258,7 +258,7 @@ describe('safe defaults of the levels the core starts (integration)', function (
     try {
       const level = await openLevelPath(levels, [AUTO]);
       assert.equal(level.transport.kind, 'tls');
-      const sub = new EventSubscription(level, { onEvent: () => undefined, log, livenessMs: 200 });
+      const sub = new EventSubscription(level, { onEvent: () => undefined, log });
       try {
         await waitFor(() => sub.state === 'live', 30_000, 'events over TLS');
         const snap = await snapshotDaemon(levels, levels.roots()[0], { depth: 1 });
