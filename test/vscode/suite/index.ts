@@ -24,6 +24,7 @@ function reporterToTestLog(): () => void {
 const SUITES: Array<[name: string, load: () => unknown]> = [
   ['activation.test', () => require('./activation.test')],
   ['levels.test', () => require('./levels.test')],
+  ['soak.test', () => require('./soak.test')],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

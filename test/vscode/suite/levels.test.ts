@@ -2,7 +2,8 @@
 // test bed (test/testbed/up.sh must have run). Dialog answers are scripted through the
 // extension's Prompts interface; the browser UI test answers the real dialogs.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { DockerLevelsApi } from '../../../src/extension/extension';
 import type { Prompts } from '../../../src/extension/prompts';
@@ -11,6 +12,8 @@ import { copyImage } from '../../../src/core';
 import { readSettings } from '../../../src/extension/settings';
 
 const EXTENSION_ID = 'docker-levels.docker-levels';
+/** Async on purpose: the forwarder serves from this very process, so a sync call would deadlock. */
+const execFileAsync = promisify(execFile);
 const BED = ['dl-bed-l1', 'dl-bed-l2', 'dl-bed-l3'];
 const DIND_IMAGE = 'docker-levels-test/dind:latest';
 const LEAF_IMAGE = 'docker-levels-test/leaf:latest';
@@ -191,13 +194,13 @@ describe('Docker Levels in the extension host, against the real bed', function (
       const host = (terminal.creationOptions as vscode.TerminalOptions).env?.DOCKER_HOST;
       assert.match(host ?? '', /^unix:\/\/\/.+\.sock$/);
       // The real docker CLI, through the forwarder, sees level 3's containers.
-      const names = execFileSync('docker', ['-H', host!, 'ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+      const names = (await execFileAsync('docker', ['-H', host!, 'ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean).sort();
       assert.deepEqual(names, namesAt(BED));
       assert.equal(api.forwarders.list().length, 1);
 
       const context = await vscode.commands.executeCommand<string>('docker-levels.createDockerContext', l3);
       assert.equal(context, 'docker-levels-dl-bed-l1-dl-bed-l2-dl-bed-l3');
-      const viaContext = execFileSync('docker', ['--context', context, 'ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+      const viaContext = (await execFileAsync('docker', ['--context', context, 'ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean).sort();
       assert.deepEqual(viaContext, namesAt(BED));
 
       api.setPrompts(new ScriptedPrompts([], []));

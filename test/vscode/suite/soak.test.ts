@@ -1,0 +1,84 @@
+// Churn soak in the real extension host: containers are created, started, stopped and removed
+// at level 2 of the real bed while the Levels view is visible and live (event streams open).
+// Heap and active handles stay flat, and at the end the tree equals what the docker CLI lists.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import * as vscode from 'vscode';
+import type { DockerLevelsApi } from '../../../src/extension/extension';
+import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
+
+const L2 = ['dl-bed-l1', 'dl-bed-l2'];
+const LEAF_IMAGE = 'docker-levels-test/leaf:latest';
+const MAX_CYCLES = 200;
+const MAX_MS = 60_000;
+
+interface NodeLike extends TreeNode { name?: string; levelId?: string }
+
+function namesAtL2(): string[] {
+  return execFileSync('docker', [...L2.flatMap((c) => ['exec', '-i', c, 'docker']), 'ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' })
+    .split('\n').filter(Boolean).sort();
+}
+
+/** A full collection, so heap figures compare live objects only. */
+function collect(): void {
+  v8.setFlagsFromString('--expose_gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+describe('churn soak at level 2 while the tree is live (extension host)', function () {
+  this.timeout(240_000);
+
+  it(`creates, starts, stops and removes up to ${MAX_CYCLES} containers with heap and handles flat`, async () => {
+    const api = await vscode.extensions.getExtension<DockerLevelsApi>('docker-levels.docker-levels')!.activate();
+    const root = (await api.tree.getChildren()).find((n) => n.id === 'root:local')!;
+    let node: NodeLike = root;
+    for (const name of L2) node = ((await api.tree.getChildren(node)) as NodeLike[]).find((c) => c.name === name)!;
+    const l2Node = node;
+    // Visible and expanded: the refresh controller follows level 2's events.
+    await api.view.reveal(l2Node, { expand: true, select: false, focus: false });
+    const l2 = api.service.registry.get(l2Node.levelId!)!;
+    assert.ok(l2, 'level 2 is open');
+
+    const tag = `dl-soak-${process.pid}`;
+    let cycles = 0;
+    const worker = async (w: number) => {
+      const started = Date.now();
+      for (let i = 0; cycles < MAX_CYCLES && Date.now() - started < MAX_MS; i++) {
+        cycles++;
+        const c = await l2.docker.createContainer({ Image: LEAF_IMAGE, name: `${tag}-${w}-${i}` });
+        await c.start();
+        await c.stop({ t: 1 });
+        await c.remove({ v: true });
+      }
+    };
+    // Warm-up, then the baseline.
+    await worker(9);
+    collect();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const handlesBefore = process.getActiveResourcesInfo().length;
+    cycles = 0;
+    await Promise.all([worker(0), worker(1)]);
+    assert.ok(cycles >= 40, `${cycles} cycles ran`);
+
+    // The tree settles on what the docker CLI lists at level 2.
+    const deadline = Date.now() + 30_000;
+    let shown: string[] = [];
+    for (;;) {
+      const l2Again = (await api.tree.getChildren(l2Node.parent)).find((n) => n.id === l2Node.id)!;
+      shown = ((await api.tree.getChildren(l2Again)) as NodeLike[]).map((c) => c.name ?? '').filter(Boolean).sort();
+      if (JSON.stringify(shown) === JSON.stringify(namesAtL2()) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.deepEqual(shown, namesAtL2());
+    assert.ok(!shown.some((n) => n.startsWith(tag)), 'every soak container is gone from the tree');
+
+    await new Promise((r) => setTimeout(r, 1000));
+    collect();
+    const heapGrowth = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
+    const handlesAfter = process.getActiveResourcesInfo().length;
+    assert.ok(heapGrowth < 25, `heap grew ${heapGrowth.toFixed(1)} MB over ${cycles} cycles`);
+    assert.ok(handlesAfter <= handlesBefore + 8, `active handles ${handlesBefore} → ${handlesAfter}`);
+  });
+});
