@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { startLevel } from '../../core';
 import { SECTION } from '../settings';
+import { VIEW_ID } from '../tree/LevelsTreeProvider';
 import { LevelNode } from '../tree/nodes/LevelNode';
 import type { CommandSpec } from './commandContext';
 import { daemonArgument } from './nodeArguments';
@@ -49,12 +50,27 @@ export const startDindHereCommand: CommandSpec = {
   },
 };
 
-/** Reveals the new level's node, expanded, once the tree has it. */
+/**
+ * Reveals the new level's node, expanded. The view is shown first (reveal needs it), and a
+ * reveal that races the refresh the new container's events cause is tried again. The level
+ * is running either way, so a failure here is logged, not shown.
+ */
 async function revealLevel(ctx: Parameters<CommandSpec['run']>[0], daemonId: string, containerId: string): Promise<void> {
   const id = `${daemonId}#${containerId}`;
-  const parent = ctx.tree.shownNodes().find((n) => n.id === `root:${decodeURIComponent(daemonId)}` || (n instanceof LevelNode && n.levelId === daemonId));
-  ctx.tree.refresh(parent);
-  const children = await ctx.tree.getChildren(parent);
-  const node = children.find((c) => c.id === id);
-  if (node) await ctx.view.reveal(node, { expand: true, select: true, focus: false });
+  await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const parent = ctx.tree.shownNodes().find((n) => n.id === `root:${decodeURIComponent(daemonId)}` || (n instanceof LevelNode && n.levelId === daemonId));
+    ctx.tree.refresh(parent);
+    const node = (await ctx.tree.getChildren(parent)).find((c) => c.id === id);
+    try {
+      if (node) {
+        await ctx.view.reveal(node, { expand: true, select: true, focus: false });
+        if (ctx.view.selection.some((n) => n.id === id)) return;
+      }
+    } catch (err) {
+      ctx.log.debug(`reveal of the new level, attempt ${attempt}: ${(err as Error).message}`);
+    }
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  ctx.log.warn(`the new level ${id} could not be revealed in the tree`);
 }

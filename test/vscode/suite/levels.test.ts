@@ -231,7 +231,7 @@ describe('Docker Levels in the extension host, against the real bed', function (
     const level = await nodeByPath([BED[0], name]);
     assert.ok(level.levelId, 'the new container is a level node');
     assert.match(String(level.getTreeItem().description), /^L2 · /);
-    assert.equal(api.view.selection[0]?.id, level.id, 'the new level is revealed and selected');
+    await until('the new level to be revealed and selected', () => api.view.selection.some((n) => n.id === level.id) || undefined, 15_000);
 
     // Put one container inside it, so the cascade has something to count.
     const inner = api.service.registry.get(level.levelId!)!;
