@@ -16,7 +16,8 @@ export function throwIfCancelled(signal: AbortSignal | undefined, what: string):
   if (signal?.aborted) throw new DockerLevelsError('cancelled', `${what}: cancelled.`);
 }
 
-function abortReason(ms: number, what: string, signal: AbortSignal | undefined): DockerLevelsError {
+/** Why a bounded call stopped: the caller cancelled it, or its deadline passed. */
+export function abortReason(ms: number, what: string, signal: AbortSignal | undefined): DockerLevelsError {
   return signal?.aborted
     ? new DockerLevelsError('cancelled', `${what}: cancelled.`)
     : new DockerLevelsError('timeout', `${what} did not answer within ${ms} ms.`,

@@ -7,6 +7,7 @@ export * from './abort';
 export * from './endpoints/endpoint';
 export * from './endpoints/localEndpoint';
 export * from './transport/dockerClient';
+export * from './transport/jsonGet';
 export * from './transport/execTunnel';
 export * from './transport/rawStream';
 export * from './transport/routes';

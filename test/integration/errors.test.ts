@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { DockerLevelsError, endpointFromSetting, Levels, openExecSession, removeContainer, snapshotDaemon } from '../../src/core';
+import { classifyError, DockerLevelsError, endpointFromSetting, jsonGetFor, Levels, openExecSession, removeContainer, snapshotDaemon } from '../../src/core';
 import { cli, dockerAt, newLevels, openBedLevel, theBed } from './testBed';
 
 /** A loopback port with nothing listening: bound, then closed. */
@@ -66,6 +66,37 @@ describe('clear errors for bad input (integration)', () => {
         (e: unknown) => e instanceof DockerLevelsError && e.kind === 'notFound' && /already gone/.test(e.message));
     } finally {
       try { dockerAt([theBed().l1.name, theBed().l2.name], ['rm', '-f', name]); } catch { /* removed above */ }
+    }
+  });
+
+  it('the lean read path reports a daemon error as dockerode does, and a cancel ends a hanging read at once', async () => {
+    const l1 = await openBedLevel(levels, 1);
+    const get = jsonGetFor(l1.docker)!;
+    const lean = await get('/containers/dl-no-such-container/json', 5000, 'Inspect').then(() => undefined, (e: unknown) => classifyError(e, l1.what));
+    const viaDockerode = await l1.docker.getContainer('dl-no-such-container').inspect().then(() => undefined, (e: unknown) => classifyError(e, l1.what));
+    assert.equal(lean?.kind, 'notFound');
+    assert.equal(lean?.message, viaDockerode?.message);
+    assert.match(lean!.message, /dl-no-such-container/);
+
+    // A daemon that accepts and never answers (a real socket, the hang made for real).
+    const sockets: net.Socket[] = [];
+    let closed = 0;
+    const server = net.createServer((s) => { sockets.push(s); s.resume(); s.on('close', () => closed++); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hanging = new Levels([endpointFromSetting({ url: `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}` })], { timeoutMs: 60_000 });
+    try {
+      const cancel = new AbortController();
+      const started = Date.now();
+      setTimeout(() => cancel.abort(), 200);
+      await assert.rejects(hanging.roots()[0].listContainers(true, cancel.signal), (e: unknown) => e instanceof DockerLevelsError && e.kind === 'cancelled');
+      assert.ok(Date.now() - started < 10_000, 'cancelled long before the 60 s deadline');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(sockets.length, 1);
+      assert.equal(closed, 1, 'the cancelled request closed its socket');
+    } finally {
+      hanging.dispose();
+      for (const s of sockets) s.destroy();
+      server.close();
     }
   });
 

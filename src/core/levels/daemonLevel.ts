@@ -6,6 +6,7 @@ import type { Disposable } from '../disposable';
 import type { Connection, RootEndpoint } from '../endpoints/endpoint';
 import { Listeners } from '../listeners';
 import { destroyDockerClient } from '../transport/dockerClient';
+import { JsonGet, jsonGetFor } from '../transport/jsonGet';
 import { openConnectionStream } from '../transport/rawStream';
 
 /** How a daemon was reached. Roots use their endpoint's kind; nested levels one of the strategies. */
@@ -40,6 +41,8 @@ export class DaemonLevel implements Disposable {
   readonly id: string;
   private disposed = false;
   private readonly disposeListeners = new Listeners<void>();
+  /** The lean path for hot reads, on the client's own connection; undefined for ssh. */
+  private readonly jsonGet: JsonGet | undefined;
 
   constructor(
     readonly root: RootEndpoint,
@@ -57,6 +60,7 @@ export class DaemonLevel implements Disposable {
     readonly connection: Connection,
   ) {
     this.id = levelId(root.id, chain);
+    this.jsonGet = jsonGetFor(docker);
   }
 
   get depth(): number {
@@ -101,15 +105,26 @@ export class DaemonLevel implements Disposable {
   }
 
   ping(signal?: AbortSignal): Promise<void> {
-    return this.call('Ping', async (s) => { await (this.docker as unknown as SignalledCalls).ping({ abortSignal: s }); }, signal);
+    return this.read('Ping', '/_ping', async (s) => { await (this.docker as unknown as SignalledCalls).ping({ abortSignal: s }); }, signal)
+      .then(() => undefined);
   }
 
   info(signal?: AbortSignal): Promise<DaemonInfo> {
-    return this.call('Info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }) as Promise<DaemonInfo>, signal);
+    return this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }) as Promise<DaemonInfo>, signal);
   }
 
   listContainers(all = true, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {
-    return this.call('Listing containers', (s) => this.docker.listContainers({ all, abortSignal: s }), signal);
+    return this.read('Listing containers', `/containers/json?all=${all}`, (s) => this.docker.listContainers({ all, abortSignal: s }), signal);
+  }
+
+  /** A bounded GET of a small document: on the lean path when there is one, else through dockerode. */
+  private async read<T>(what: string, path: string, viaDockerode: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (!this.jsonGet) return this.call(what, viaDockerode, signal);
+    try {
+      return await this.jsonGet(path, this.timeoutMs, `${what} on ${this.what}`, signal) as T;
+    } catch (err) {
+      throw classifyError(err, this.what);
+    }
   }
 
   /**
