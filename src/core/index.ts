@@ -26,6 +26,7 @@ export * from './actions/startLevel';
 export * from './actions/subnetPlan';
 export * from './actions/containerLifecycle';
 export * from './events/eventSubscription';
+export * from './events/liveContainerList';
 export * from './forward/privateSocket';
 export * from './forward/levelForwarder';
 export * from './forward/levelForwarders';

@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import * as vscode from 'vscode';
 import { classifyError, DaemonInfo, DaemonLevel, Logger } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
@@ -41,7 +42,13 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     this.refreshController.watch(daemon, node);
   }
 
+  listContainers(daemon: DaemonLevel, all: boolean): Promise<Docker.ContainerInfo[]> {
+    return this.refreshController.listContainers(daemon, all);
+  }
+
+  /** Shows `node` (or everything) again as the daemons have it now: nothing kept is reused. */
   refresh(node?: TreeNode): void {
+    this.refreshController.invalidate(node);
     if (!node) this.notDaemons.clear();
     this.changed.fire(node);
   }

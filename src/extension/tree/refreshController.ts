@@ -1,29 +1,27 @@
 import * as vscode from 'vscode';
-import { ContainerEvent, DaemonLevel, EventSubscription, Logger } from '../../core';
+import type Docker from 'dockerode';
+import { changesListing, ContainerEvent, DaemonLevel, LiveContainerList, Logger } from '../../core';
 import type { TreeNode } from './nodes/TreeNode';
 
 interface Watched {
   daemon: DaemonLevel;
   /** The node that shows this daemon's containers (the newest instance). */
   node: TreeNode;
-  subscription?: EventSubscription;
+  /** The daemon's event stream and the container list it keeps current; only while visible. */
+  live?: LiveContainerList;
   timer?: NodeJS.Timeout;
 }
 
 const DEBOUNCE_MS = 300;
 /** Events after which a container can no longer be a reachable level. */
 const GONE = new Set(['die', 'destroy', 'kill', 'stop', 'pause', 'oom']);
-/**
- * Events that change what a daemon's container list shows. Others (exec_*, attach, resize,
- * top, archive-path…) do not, and every exec tunnel hop, terminal and lineage proof makes
- * exec events on the daemon above it: refreshing on those re-lists the levels in a loop.
- */
-const LISTING_CHANGES = /^(create|start|restart|stop|die|kill|pause|unpause|destroy|rename|update|oom|health_status)\b/;
 
 /**
  * Live refresh: one event subscription per daemon whose containers are on screen, only while
  * the view is visible. Bursts are merged per daemon and only that subtree is refreshed.
- * No polling: an idle tree makes no requests beyond the open event streams.
+ * No polling: an idle tree makes no requests beyond the open event streams. The streams also
+ * keep each watched daemon's container list, so refreshing a level does not list again every
+ * expanded level below it (each one a tunnel round trip at depth 3) unless it changed.
  */
 export class RefreshController implements vscode.Disposable {
   private readonly watched = new Map<string, Watched>();
@@ -73,12 +71,23 @@ export class RefreshController implements vscode.Disposable {
 
   /** Number of open event streams, for the idle-cost benchmark and leak checks. */
   get activeSubscriptions(): number {
-    return [...this.watched.values()].filter((w) => w.subscription).length;
+    return [...this.watched.values()].filter((w) => w.live).length;
+  }
+
+  /** A daemon's containers: from its live list when it is watched, else asked for. */
+  listContainers(daemon: DaemonLevel, all: boolean): Promise<Docker.ContainerInfo[]> {
+    const w = this.watched.get(daemon.id);
+    return w?.daemon === daemon && w.live ? w.live.list(all) : daemon.listContainers(all);
+  }
+
+  /** The next listing of the daemon(s) a node shows asks the daemon again; no node: all of them. */
+  invalidate(node?: TreeNode): void {
+    for (const w of this.watched.values()) if (!node || w.node.id === node.id) w.live?.invalidate();
   }
 
   private subscribe(w: Watched): void {
-    if (w.subscription) return;
-    w.subscription = new EventSubscription(w.daemon, {
+    if (w.live) return;
+    w.live = new LiveContainerList(w.daemon, {
       log: this.log,
       onEvent: (e) => this.onEvent(w, e),
       onState: (state, error) => {
@@ -105,7 +114,7 @@ export class RefreshController implements vscode.Disposable {
         if (id === gone || id.startsWith(`${gone}/`)) this.forget(id, below);
       }
     }
-    if (LISTING_CHANGES.test(e.action)) this.schedule(w);
+    if (changesListing(e.action)) this.schedule(w);
   }
 
   private schedule(w: Watched): void {
@@ -124,8 +133,8 @@ export class RefreshController implements vscode.Disposable {
   private stop(w: Watched): void {
     if (w.timer) clearTimeout(w.timer);
     w.timer = undefined;
-    w.subscription?.dispose();
-    w.subscription = undefined;
+    w.live?.dispose();
+    w.live = undefined;
   }
 
   dispose(): void {

@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import type { DaemonLevel } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
@@ -9,6 +10,8 @@ export interface TreeContext {
   readonly errors: ErrorReporter;
   /** A node shows this daemon's containers: keep them live while it stays expanded. */
   watch(daemon: DaemonLevel, node: TreeNode): void;
+  /** A daemon's containers, answered from its live list while it is watched. */
+  listContainers(daemon: DaemonLevel, all: boolean): Promise<Docker.ContainerInfo[]>;
   /** Containers found to run no daemon, shown as plain containers from then on. */
   readonly notDaemons: Set<string>;
   refresh(node?: TreeNode): void;

@@ -12,7 +12,7 @@ import type { TreeNode } from './TreeNode';
 export async function containerChildren(ctx: TreeContext, daemon: DaemonLevel, parent: TreeNode): Promise<TreeNode[]> {
   let list;
   try {
-    list = await daemon.listContainers(ctx.service.current.showStoppedContainers);
+    list = await ctx.listContainers(daemon, ctx.service.current.showStoppedContainers);
   } catch (err) {
     const e = ctx.errors.log(err, daemon.what);
     return [new MessageNode(parent, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: parent.id })];

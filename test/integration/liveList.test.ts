@@ -1,0 +1,96 @@
+import * as assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import { Levels, LiveContainerList, silentLogger } from '../../src/core';
+import { waitFor } from './faultBed';
+import { bedChain, dockerAt, newLevels, openBedLevel, theBed } from './testBed';
+
+/** Counts container listings this process sends, whatever client sends them (Node's own channel). */
+function countListings(): { readonly count: number; stop(): void } {
+  let count = 0;
+  const onStart = (message: unknown) => {
+    if ((message as { request: ClientRequest }).request.path.startsWith('/containers/json')) count++;
+  };
+  subscribe('http.client.request.start', onStart);
+  return { get count() { return count; }, stop: () => unsubscribe('http.client.request.start', onStart) };
+}
+
+const names = (list: { Names: string[] }[]) => list.map((c) => c.Names[0].slice(1)).sort();
+
+describe('a container list kept live by events, at depth 3 (integration)', () => {
+  let levels: Levels;
+  before(() => { levels = newLevels(); });
+  after(() => levels.dispose());
+
+  it('asks once, answers from memory while nothing changes (exec events included), and follows every change', async () => {
+    const l3 = await openBedLevel(levels, 3);
+    const live = new LiveContainerList(l3, { log: silentLogger });
+    const listings = countListings();
+    const name = `dl-live-${process.pid}`;
+    try {
+      await waitFor(() => live.isLive, 30_000, 'the event stream');
+      const first = await live.list(true);
+      assert.equal(listings.count, 1);
+      assert.deepEqual(names(first), names(await l3.listContainers(true)));
+      assert.equal(listings.count, 2);
+      for (let i = 0; i < 5; i++) assert.deepEqual(names(await live.list(true)), names(first));
+      assert.equal(listings.count, 2, 'reads while nothing changed asked the daemon nothing');
+
+      // Exec events change nothing a listing shows: still answered from memory.
+      dockerAt(bedChain(3), ['exec', theBed().web3.name, 'true']);
+      await new Promise((r) => setTimeout(r, 1000));
+      await live.list(true);
+      assert.equal(listings.count, 2, 'an exec event did not make it list again');
+
+      dockerAt(bedChain(3), ['create', '--name', name, 'docker-levels-test/leaf:latest']);
+      await waitFor(async () => names(await live.list(true)).includes(name), 30_000, 'the created container in the live list');
+      assert.deepEqual(names(await live.list(true)), names(await l3.listContainers(true)));
+
+      dockerAt(bedChain(3), ['rm', name]);
+      await waitFor(async () => !names(await live.list(true)).includes(name), 30_000, 'the removed container gone from the live list');
+
+      // Running-only is its own read, never filtered from a stale "all".
+      const running = await live.list(false);
+      assert.ok(running.every((c) => c.State === 'running'));
+      assert.deepEqual(names(running), names(await l3.listContainers(false)));
+    } finally {
+      listings.stop();
+      live.dispose();
+      try { dockerAt(bedChain(3), ['rm', '-f', name]); } catch { /* removed above */ }
+    }
+  });
+
+  it('a dropped stream, an explicit invalidate and old age each make the next read ask the daemon', async () => {
+    const l3 = await openBedLevel(levels, 3);
+    const live = new LiveContainerList(l3, { log: silentLogger, maxAgeMs: 1500 });
+    const listings = countListings();
+    try {
+      await waitFor(() => live.isLive, 30_000, 'the event stream');
+      await live.list(true);
+      await live.list(true);
+      assert.equal(listings.count, 1);
+
+      live.invalidate();
+      await live.list(true);
+      assert.equal(listings.count, 2, 'invalidate');
+
+      await new Promise((r) => setTimeout(r, 1600));
+      await live.list(true);
+      assert.equal(listings.count, 3, 'older than maxAgeMs');
+
+      // Cut the tunnels into level 3 for real: the stream drops, nothing kept is trusted.
+      dockerAt(bedChain(2), ['exec', theBed().l3.name, 'sh', '-c', 'pkill -f "system dial-stdio" || killall docker || true']);
+      await waitFor(() => !live.isLive, 30_000, 'the drop to be noticed');
+      await live.list(true).catch(() => undefined);
+      await waitFor(() => live.isLive, 30_000, 'the reconnect');
+      const before = listings.count;
+      await live.list(true);
+      assert.equal(listings.count, before + 1, 'the first read after the reconnect asked');
+      await live.list(true);
+      assert.equal(listings.count, before + 1, 'and then it is kept again');
+    } finally {
+      listings.stop();
+      live.dispose();
+    }
+  });
+});
