@@ -50,6 +50,7 @@ function fmt(v: Value | undefined): string {
 
 function fmtRatio(r: Row['ratio']): string {
   if (!r) return '—';
+  if (r.value < 0.01) return `${r.value.toPrecision(2)}${r.reads}`;
   const digits = r.value >= 100 ? 0 : r.value >= 10 ? 1 : 2;
   return `${r.value.toFixed(digits)}${r.reads}`;
 }

@@ -1,8 +1,10 @@
 /**
- * Counts every HTTP request any dockerode client makes, by kind ("GET /containers/{id}/json"),
- * by hooking docker-modem's one request builder. Independent of the code under test.
+ * Counts every HTTP request the process makes, by kind ("GET /containers/{id}/json"), from
+ * Node's own `http.client.request.start` diagnostics channel: whatever client made it
+ * (dockerode, the core's lean GET path, a tunnel), independent of the code under test.
  */
-import Modem from 'docker-modem';
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 
 export interface RecordedRequest {
   kind: string;
@@ -16,8 +18,6 @@ export interface RecordedRequest {
   at: number;
 }
 
-type BuildRequest = (this: unknown, options: Record<string, unknown>, ...rest: unknown[]) => unknown;
-
 const HEX_ID = /\b[0-9a-f]{64}\b/g;
 const recorders = new Set<RecordedRequest[]>();
 let installed = false;
@@ -25,19 +25,17 @@ let installed = false;
 function install(): void {
   if (installed) return;
   installed = true;
-  const proto = (Modem as unknown as { prototype: { buildRequest: BuildRequest } }).prototype;
-  const original = proto.buildRequest;
-  proto.buildRequest = function (this: unknown, options: Record<string, unknown>, ...rest: unknown[]) {
-    if (recorders.size) {
-      const method = String(options.method ?? 'GET');
-      const path = String(options.path ?? '').split('?')[0].replace(/^\/v\d+\.\d+/, '');
-      const ids = path.match(HEX_ID) ?? [];
-      const target = options.agent ? 'agent' : options.socketPath ? String(options.socketPath) : `${options.hostname}:${options.port}`;
-      const r: RecordedRequest = { kind: `${method} ${path.replace(HEX_ID, '{id}')}`, method, path, ids, target, at: Date.now() };
-      for (const list of recorders) list.push(r);
-    }
-    return original.call(this, options, ...rest);
-  };
+  subscribe('http.client.request.start', (message) => {
+    if (!recorders.size) return;
+    const request = (message as { request: ClientRequest & { socketPath?: string; agent?: object } }).request;
+    const method = request.method;
+    const path = request.path.split('?')[0].replace(/^\/v\d+\.\d+/, '');
+    const ids = path.match(HEX_ID) ?? [];
+    const tunnel = request.agent?.constructor.name === 'ExecTunnelAgent';
+    const target = tunnel ? 'agent' : request.socketPath ?? String(request.getHeader('host') ?? request.host);
+    const r: RecordedRequest = { kind: `${method} ${path.replace(HEX_ID, '{id}')}`, method, path, ids, target, at: Date.now() };
+    for (const list of recorders) list.push(r);
+  });
 }
 
 /** Records requests until `stop()`. */
