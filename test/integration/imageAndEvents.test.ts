@@ -1,19 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { ContainerEvent, copyImage, EventSubscription, hasImage, Levels, silentLogger, SubscriptionState } from '../../src/core';
+import { waitFor } from './faultBed';
 import { bedChain, cli, dockerAt, newLevels, openBedLevel, theBed } from './testBed';
-
-function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() > until) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 100);
-    };
-    tick();
-  });
-}
 
 describe('image transfer between levels (integration)', () => {
   let levels: Levels;

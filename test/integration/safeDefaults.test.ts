@@ -113,6 +113,7 @@ function containsKey(text: string | Buffer, key: { lines: string[]; der: Buffer 
 function filesChangedSince(roots: string[], since: number, skip: RegExp): string[] {
   const found: string[] = [];
   let visited = 0;
+  // The cap is per root: a large home directory must not hide the temp dir or the repo.
   const walk = (dir: string) => {
     let entries: fs.Dirent[];
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
@@ -129,7 +130,10 @@ function filesChangedSince(roots: string[], since: number, skip: RegExp): string
       }
     }
   };
-  for (const r of roots) walk(r);
+  for (const r of roots) {
+    visited = 0;
+    walk(r);
+  }
   return found;
 }
 
@@ -286,9 +290,17 @@ describe('safe defaults of the levels the core starts (integration)', function (
     assert.ok(!(r.stdout + r.stderr).includes(inspect(key.pem).slice(0, 60)), 'the key is never handed to a formatter');
 
     // Disk: every file changed since this suite began, in the temp dirs, the repo and the home dir.
-    const files = filesChangedSince([os.tmpdir(), REPO, os.homedir()], since,
-      /\/node_modules(\/|$)|\/\.git(\/|$)|\/\.npm(\/|$)|\/\.cache(\/|$)|^\/proc|dl-fault-dockerd-|\/(data|exec)\/(overlay2|containerd|image)\//);
-    assert.ok(files.length > 0, 'the walk found what this suite wrote');
+    // Canaries written now prove the walk reaches the temp dir and the repo in this window.
+    const canaries = [path.join(os.tmpdir(), `dl-walk-canary-${process.pid}`), path.join(REPO, 'test-results', `dl-walk-canary-${process.pid}`)];
+    for (const c of canaries) { fs.mkdirSync(path.dirname(c), { recursive: true }); fs.writeFileSync(c, 'canary'); }
+    let files: string[];
+    try {
+      files = filesChangedSince([os.tmpdir(), REPO, os.homedir()], since,
+        /\/node_modules(\/|$)|\/\.git(\/|$)|\/\.npm(\/|$)|\/\.cache(\/|$)|^\/proc|dl-fault-dockerd-|\/(data|exec)\/(overlay2|containerd|image)\//);
+    } finally {
+      for (const c of canaries) fs.rmSync(c, { force: true });
+    }
+    for (const c of canaries) assert.ok(files.includes(c), `the walk reached ${c}`);
     const holding = files.filter((f) => { try { return containsKey(fs.readFileSync(f), key); } catch { return false; } });
     assert.deepEqual(holding, [], 'no file holds the key');
   }));

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -44,6 +44,7 @@ describe('endpoint parsing (unit)', () => {
 describe('local endpoint resolution (unit)', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'dl-home-'));
   const env = (vars: NodeJS.ProcessEnv) => ({ env: vars, homeDir: home, platform: 'linux' as NodeJS.Platform });
+  after(() => rmSync(home, { recursive: true, force: true }));
 
   it('uses DOCKER_HOST first', () => {
     const e = resolveLocalEndpoint(env({ DOCKER_HOST: 'tcp://127.0.0.1:1234' }));
@@ -54,10 +55,14 @@ describe('local endpoint resolution (unit)', () => {
   it('reads TLS material from DOCKER_CERT_PATH when DOCKER_TLS_VERIFY is set', () => {
     const certs = mkdtempSync(path.join(os.tmpdir(), 'dl-certs-'));
     for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(path.join(certs, f), f);
-    const e = resolveLocalEndpoint(env({ DOCKER_HOST: 'tcp://127.0.0.1', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }));
-    assert.equal(e.connection.kind, 'tcp');
-    assert.equal((e.connection as { port: number }).port, 2376);
-    assert.equal((e.connection as { tls: { key: Buffer } }).tls.key.toString(), 'key.pem');
+    try {
+      const e = resolveLocalEndpoint(env({ DOCKER_HOST: 'tcp://127.0.0.1', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }));
+      assert.equal(e.connection.kind, 'tcp');
+      assert.equal((e.connection as { port: number }).port, 2376);
+      assert.equal((e.connection as { tls: { key: Buffer } }).tls.key.toString(), 'key.pem');
+    } finally {
+      rmSync(certs, { recursive: true, force: true });
+    }
   });
 
   it('falls back to the default socket', () => {
