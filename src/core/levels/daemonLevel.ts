@@ -33,34 +33,54 @@ export function levelId(rootId: string, chain: readonly ContainerRef[]): string 
   return [encodeURIComponent(rootId), ...chain.map((c) => c.id)].join('/');
 }
 
+/** Everything a level is made of; the registry and the connector fill it in. */
+export interface DaemonLevelOptions {
+  root: RootEndpoint;
+  /** Containers from the root down to this level's dind container; empty for a root. */
+  chain: readonly ContainerRef[];
+  docker: Docker;
+  transport: TransportInfo;
+  parent: DaemonLevel | undefined;
+  /** Address at which this daemon's network namespace is reachable from here, if any. */
+  routableAddress: string | undefined;
+  timeoutMs: number;
+  /** Whether published ports of this daemon's containers can be dialled on routableAddress. */
+  publishedPortsReachable: boolean;
+  /** How `docker` reaches the daemon; key material stays in memory. */
+  connection: Connection;
+}
+
 /**
  * One daemon in the tree: a root, or the daemon inside a dind container at some depth.
  * It owns its client (and through it any tunnel streams).
  */
 export class DaemonLevel implements Disposable {
   readonly id: string;
+  readonly root: RootEndpoint;
+  readonly chain: readonly ContainerRef[];
+  readonly docker: Docker;
+  readonly transport: TransportInfo;
+  readonly parent: DaemonLevel | undefined;
+  readonly routableAddress: string | undefined;
+  readonly timeoutMs: number;
+  readonly publishedPortsReachable: boolean;
+  readonly connection: Connection;
   private disposed = false;
   private readonly disposeListeners = new Listeners<void>();
   /** The lean path for hot reads, on the client's own connection; undefined for ssh. */
   private readonly jsonGet: JsonGet | undefined;
+  /** The daemon's own ID (from /info), once known: it tells one daemon from another. */
+  private knownDaemonId: string | undefined;
+  private daemonIdRequest: Promise<string> | undefined;
 
-  constructor(
-    readonly root: RootEndpoint,
-    /** Containers from the root down to this level's dind container; empty for a root. */
-    readonly chain: readonly ContainerRef[],
-    readonly docker: Docker,
-    readonly transport: TransportInfo,
-    readonly parent: DaemonLevel | undefined,
-    /** Address at which this daemon's network namespace is reachable from here, if any. */
-    readonly routableAddress: string | undefined,
-    readonly timeoutMs: number,
-    /** Whether published ports of this daemon's containers can be dialled on routableAddress. */
-    readonly publishedPortsReachable: boolean,
-    /** How `docker` reaches the daemon; key material stays in memory. */
-    readonly connection: Connection,
-  ) {
-    this.id = levelId(root.id, chain);
-    this.jsonGet = jsonGetFor(docker);
+  constructor(options: DaemonLevelOptions) {
+    ({
+      root: this.root, chain: this.chain, docker: this.docker, transport: this.transport, parent: this.parent,
+      routableAddress: this.routableAddress, timeoutMs: this.timeoutMs,
+      publishedPortsReachable: this.publishedPortsReachable, connection: this.connection,
+    } = options);
+    this.id = levelId(this.root.id, this.chain);
+    this.jsonGet = jsonGetFor(this.docker);
   }
 
   get depth(): number {
@@ -109,8 +129,18 @@ export class DaemonLevel implements Disposable {
       .then(() => undefined);
   }
 
-  info(signal?: AbortSignal): Promise<DaemonInfo> {
-    return this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }) as Promise<DaemonInfo>, signal);
+  async info(signal?: AbortSignal): Promise<DaemonInfo> {
+    const info = await this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }) as Promise<DaemonInfo>, signal);
+    this.knownDaemonId = info.ID || this.knownDaemonId;
+    return info;
+  }
+
+  /** The daemon's own ID: asked once (concurrent callers share the request), then remembered. */
+  async daemonId(): Promise<string> {
+    if (this.knownDaemonId) return this.knownDaemonId;
+    // Not tied to one caller's cancel: others may wait on it too; the timeout bounds it.
+    this.daemonIdRequest ??= this.info().then((i) => i.ID).finally(() => { this.daemonIdRequest = undefined; });
+    return this.daemonIdRequest;
   }
 
   listContainers(all = true, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {

@@ -61,10 +61,13 @@ export class Levels implements Disposable {
         continue;
       }
       const routable = rootRoutableAddress(endpoint.connection);
-      next.push(new DaemonLevel(endpoint, [], createDockerClient(endpoint.connection),
-        { kind: rootTransportKind(endpoint.connection), address: describeConnection(endpoint.connection),
+      next.push(new DaemonLevel({
+        root: endpoint, chain: [], docker: createDockerClient(endpoint.connection),
+        transport: { kind: rootTransportKind(endpoint.connection), address: describeConnection(endpoint.connection),
           tcpRoute: endpoint.connection.kind === 'tcp' ? describeConnection(endpoint.connection) : undefined },
-        undefined, routable, this.timeoutMs, routable !== undefined, endpoint.connection));
+        parent: undefined, routableAddress: routable, timeoutMs: this.timeoutMs,
+        publishedPortsReachable: routable !== undefined, connection: endpoint.connection,
+      }));
     }
     for (const gone of keep.values()) this.close(gone.id);
     this.rootLevels = next;

@@ -3,6 +3,7 @@ import { classifyError, ErrorKind } from '../errors';
 import type { DaemonLevel } from './daemonLevel';
 import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
+import { showsAsPlainContainer } from './levelConnector';
 
 /** The stable JSON shape of `docker-levels tree --json` (documented in the README). */
 export interface DaemonSnapshot {
@@ -78,7 +79,7 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
       const error = classifyError(err, name);
       // A container that only looked like dind is a plain container; one made to run a
       // daemon whose daemon does not answer is a failure to report.
-      if (error.kind === 'notADaemon' && !certain) return null;
+      if (showsAsPlainContainer(error, certain)) return null;
       return { path: [parent.path, name].filter(Boolean).join('/'), depth: parent.depth + 1, name: null,
         serverVersion: null, transport: '', error: error.userMessage, containers: [] };
     }

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DaemonLevel, daemonHint, levelId } from '../../../core';
+import { DaemonLevel, daemonHint, levelId, showsAsPlainContainer } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { containerChildren } from './containerChildren';
@@ -56,13 +56,13 @@ export class LevelNode extends ContainerNode {
       level = await this.ctx.service.registry.openLevel(this.daemon, this.container.Id);
     } catch (err) {
       const e = this.ctx.errors.log(err, this.path);
-      if (e.kind === 'notADaemon') {
-        // Only looked like dind: from now on a plain container.
+      if (showsAsPlainContainer(e, daemonHint(this.container)?.certain ?? false)) {
+        // Only looked like dind, or passes on a daemon above: from now on a plain container.
         this.ctx.notDaemons.add(this.id);
         setTimeout(() => this.ctx.refresh(this.parent), 0);
         return [];
       }
-      return [new MessageNode(this, `Cannot reach this level: ${e.message}`, { severity: 'error', detail: e.userMessage, retryTargetId: this.id })];
+      return [new MessageNode(this, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: this.id })];
     }
     // Show the transport now that it is known (once: the next render finds the level open).
     if (!wasOpen) setTimeout(() => this.ctx.refresh(this), 0);
