@@ -12,8 +12,12 @@ import type { Connection, TlsMaterial } from '../endpoints/endpoint';
 export function createDockerClient(connection: Connection): Docker {
   switch (connection.kind) {
     case 'unix':
-    case 'npipe':
-      return new Docker({ socketPath: connection.socketPath });
+    case 'npipe': {
+      // Its own agent rather than Node's global one, so closing the client closes its sockets.
+      const agent = new http.Agent({ keepAlive: true });
+      Object.defineProperty(agent, inspect.custom, { value: () => `http.Agent(${connection.socketPath})` });
+      return new Docker({ socketPath: connection.socketPath, agent } as Docker.DockerOptions);
+    }
     case 'tcp': {
       const tls = connection.tls;
       if (!tls) {

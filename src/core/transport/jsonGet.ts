@@ -33,7 +33,7 @@ export function jsonGetFor(docker: Docker): JsonGet | undefined {
   let base: http.RequestOptions & { checkServerIdentity?: unknown };
   let request: typeof http.request;
   if (m.socketPath) {
-    base = { socketPath: m.socketPath };
+    base = { socketPath: m.socketPath, agent: m.agent };
     request = http.request;
   } else if (m.protocol === 'http' || m.protocol === 'https') {
     base = { host: m.host, port: Number(m.port), agent: m.agent };
