@@ -27,7 +27,12 @@ function dockerEnv(host: string | undefined, extra: NodeJS.ProcessEnv = {}): Nod
   return env;
 }
 
-function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<Result> {
+/**
+ * Runs a command to its end. `holdStdin` keeps its stdin open until it exits: `script` turns
+ * the end of its input into an end-of-file character on the pseudo-terminal, which the
+ * terminal echoes ("^@") when it lands before the docker CLI switches echo off.
+ */
+function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; holdStdin?: boolean } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -38,9 +43,10 @@ function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; in
     child.once('error', reject);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      child.stdin.destroy();
       resolve({ code, signal, stdout, stderr });
     });
-    child.stdin.end(options.input);
+    if (options.holdStdin) child.stdin.write(options.input ?? ''); else child.stdin.end(options.input);
   });
 }
 
@@ -205,10 +211,10 @@ describe('level forwarder with the real docker CLI at depth 3 (integration)', ()
   });
 
   it('exec -it and run -it under a pseudo-terminal, with their exit codes', async () => {
-    const exec = await run('script', ['-qec', `docker exec -it ${theBed().web3.name} sh -c 'tty; exit 3'`, '/dev/null'], { env });
+    const exec = await run('script', ['-qec', `docker exec -it ${theBed().web3.name} sh -c 'tty; exit 3'`, '/dev/null'], { env, holdStdin: true });
     assert.equal(exec.code, 3, exec.stdout + exec.stderr);
     assert.match(exec.stdout, /^\/dev\/pts\/\d+\r?$/m);
-    const runIt = await run('script', ['-qec', `docker run --rm -it ${LEAF} sh -c '[ -t 0 ] && [ -t 1 ] && echo both-tty; exit 4'`, '/dev/null'], { env });
+    const runIt = await run('script', ['-qec', `docker run --rm -it ${LEAF} sh -c '[ -t 0 ] && [ -t 1 ] && echo both-tty; exit 4'`, '/dev/null'], { env, holdStdin: true });
     assert.equal(runIt.code, 4, runIt.stdout + runIt.stderr);
     assert.match(runIt.stdout, /both-tty/);
   });
