@@ -169,8 +169,12 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     '--vscode-option', 'enable-smoke-test-driver',
     ...(opts.extraArgs ?? []),
   ];
+  // VS Code leaves IPC sockets and caches in TMPDIR (vscode-ipc-*.sock, vscode-git-*.sock,
+  // vscode-typescript*): a short one of its own (socket paths are limited to 108 bytes),
+  // removed on stop.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'dl-cs-'));
   const child = spawn(exe, args, {
-    env: opts.env ?? codeServerEnv(),
+    env: { ...(opts.env ?? codeServerEnv()), TMPDIR: scratch },
     detached: true, // own session and process group: stop() kills the whole tree
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -190,7 +194,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   });
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    if (!stopped) stopped = child.pid ? killProcessGroup(child.pid) : Promise.resolve();
+    if (!stopped) stopped = (child.pid ? killProcessGroup(child.pid) : Promise.resolve()).then(() => removeDir(scratch));
     return stopped;
   };
 
