@@ -22,6 +22,8 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   private readonly nodes = new Map<string, TreeNode>();
   /** Ids of the children last returned per parent id ('' for the roots). */
   private readonly childIds = new Map<string, string[]>();
+  /** One instance per id while it is shown (see TreeNode.adopt). */
+  private readonly instances = new Map<string, TreeNode>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
@@ -59,14 +61,43 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    const children = node ? await node.getChildren() : await this.rootNodes();
+    const fresh = node ? await node.getChildren() : await this.rootNodes();
+    const children = fresh.map((c) => this.canonical(c));
     // What was shown under this node before is gone or replaced (a removed container must
     // not stay pickable); expanded descendants are fetched again and so come back.
     const key = node?.id ?? '';
+    const kept = new Set(children.map((c) => c.id));
+    for (const gone of (this.childIds.get(key) ?? []).filter((id) => !kept.has(id))) this.dropInstances(gone);
     this.forgetBelow(key);
     for (const c of children) this.nodes.set(c.id, c);
     this.childIds.set(key, children.map((c) => c.id));
     return children;
+  }
+
+  /** The instance already handed out for this id, updated, or this one if it is the first. */
+  private canonical(fresh: TreeNode): TreeNode {
+    const known = this.instances.get(fresh.id);
+    if (known && known.constructor === fresh.constructor) {
+      known.adopt(fresh);
+      return known;
+    }
+    this.instances.set(fresh.id, fresh);
+    return fresh;
+  }
+
+  /** A node that is no longer shown, and everything below it, gets a new instance if it comes back. */
+  private dropInstances(id: string): void {
+    const gone = this.instances.get(id);
+    this.instances.delete(id);
+    if (!gone) return;
+    for (const [otherId, other] of [...this.instances]) {
+      for (let p = other.parent; p; p = p.parent) {
+        if (p === gone) {
+          this.instances.delete(otherId);
+          break;
+        }
+      }
+    }
   }
 
   private forgetBelow(parentId: string): void {

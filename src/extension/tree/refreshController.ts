@@ -74,6 +74,11 @@ export class RefreshController implements vscode.Disposable {
     return [...this.watched.values()].filter((w) => w.live).length;
   }
 
+  /** Number of watched daemons whose list is kept live right now (their stream is up). */
+  get liveLists(): number {
+    return [...this.watched.values()].filter((w) => w.live?.isLive).length;
+  }
+
   /** A daemon's containers: from its live list when it is watched, else asked for. */
   listContainers(daemon: DaemonLevel, all: boolean): Promise<Docker.ContainerInfo[]> {
     const w = this.watched.get(daemon.id);

@@ -12,4 +12,13 @@ export abstract class TreeNode {
   getChildren(): Promise<TreeNode[]> {
     return Promise.resolve([]);
   }
+
+  /**
+   * Takes over the state of a newer node with the same id and kind. The provider keeps one
+   * instance per id because VS Code refreshes and reveals elements by object identity: a
+   * refresh fired with an instance it did not get from getChildren is silently ignored.
+   */
+  adopt(fresh: this): void {
+    Object.assign(this, fresh);
+  }
 }
