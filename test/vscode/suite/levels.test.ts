@@ -110,12 +110,65 @@ describe('Docker Levels in the extension host, against the real bed', function (
     assert.match(String(l3.getTreeItem().description), /tunnel/);
   });
 
+  it('a change at level 1 lists level 1 again, while the expanded levels 2 and 3 below it answer from their live lists', async () => {
+    const ids = await Promise.all(BED.map(async (_, i) => {
+      const node = await nodeByPath(BED.slice(0, i + 1));
+      return { node: node.id, level: node.levelId! };
+    }));
+    // Which nodes VS Code fetches, seen on the real provider.
+    const fetched: string[] = [];
+    const getChildren = api.tree.getChildren.bind(api.tree);
+    api.tree.getChildren = (node) => { if (node) fetched.push(node.id); return getChildren(node); };
+    const restore: (() => void)[] = [() => { api.tree.getChildren = getChildren; }];
+    const name = `dl-vsc-l1change-${process.pid}`;
+    try {
+      // Shown, and level 3 expanded by VS Code itself (a reveal can race the view's first render).
+      await vscode.commands.executeCommand('dockerLevels.levels.focus');
+      await until('VS Code to expand level 3', async () => {
+        await api.view.reveal(await nodeByPath(BED), { expand: true, select: true, focus: false }).then(undefined, () => undefined);
+        const end = Date.now() + 3000;
+        while (Date.now() < end && !fetched.includes(ids[2].node)) await new Promise((r) => setTimeout(r, 100));
+        return fetched.includes(ids[2].node) || undefined;
+      }, 30_000);
+      const [l1, l2, l3] = ids.map((i) => api.service.registry.get(i.level)!);
+      assert.ok(l1 && l2 && l3, 'levels 1 to 3 are open');
+      // Spies on the real level objects (no fake daemon): which daemon is asked for its list.
+      const listed = new Map<string, number>();
+      for (const level of [l1, l2, l3]) {
+        const original = level.listContainers.bind(level);
+        level.listContainers = (...args) => { listed.set(level.label, (listed.get(level.label) ?? 0) + 1); return original(...args); };
+        restore.push(() => { level.listContainers = original; });
+      }
+      // Settled: every stream live and its first refresh done, so nothing is listed for a while.
+      await until('levels 1 to 3 followed live and settled', async () => {
+        const before = JSON.stringify([...listed]);
+        await new Promise((r) => setTimeout(r, 1500));
+        return (api.tree.refreshController.liveLists >= 3 && JSON.stringify([...listed]) === before) || undefined;
+      }, 60_000);
+      listed.clear();
+      fetched.length = 0;
+      const created = await l1.docker.createContainer({ Image: LEAF_IMAGE, name });
+      await until('VS Code to fetch level 3 again after the change at level 1', () => fetched.includes(ids[2].node) || undefined, 30_000)
+        .catch((e: Error) => { throw new Error(`${e.message}; fetched: ${fetched.join(', ') || 'nothing'}; listed: ${JSON.stringify([...listed])}`); });
+      assert.ok(fetched.includes(ids[0].node), `level 1 was fetched again (${fetched.join(', ')})`);
+      assert.ok((listed.get(l1.label) ?? 0) >= 1, `level 1 was listed again (${JSON.stringify([...listed])})`);
+      assert.equal(listed.get(l2.label) ?? 0, 0, 'level 2 answered from its live list');
+      assert.equal(listed.get(l3.label) ?? 0, 0, 'level 3 answered from its live list');
+      assert.ok(api.tree.findNode(`${l1.id}#${created.id}`), 'the new container is shown at level 1');
+    } finally {
+      for (const r of restore) r();
+      const l1 = api.service.registry.get(ids[0].level);
+      await l1?.docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
   it('respects a settings change: hiding stopped containers', async () => {
     const name = `dl-vsc-stopped-${process.pid}`;
     dockerAt(BED, ['create', '--name', name, LEAF_IMAGE]);
     try {
       const config = vscode.workspace.getConfiguration('dockerLevels');
-      assert.ok((await children(await nodeByPath(BED))).some((k) => k.name === name));
+      // Shown once its create event reaches the tree (at once when the view is not live).
+      await until('the created container to show', async () => (await children(await nodeByPath(BED))).some((k) => k.name === name));
       await config.update('showStoppedContainers', false, vscode.ConfigurationTarget.Global);
       await until('the stopped container to disappear', async () => !(await children(await nodeByPath(BED))).some((k) => k.name === name));
       await config.update('showStoppedContainers', true, vscode.ConfigurationTarget.Global);
@@ -222,6 +275,15 @@ describe('Docker Levels in the extension host, against the real bed', function (
 
   it('starts DinD at depth 2, reveals the new level, and removes it only after the cascade warning', async () => {
     const name = `dl-vsc-${process.pid}`;
+    try {
+      await startAndRemoveLevel(name);
+    } finally {
+      // A failure part way must not leave a level running inside the bed.
+      try { dockerAt(BED.slice(0, 1), ['rm', '-f', '-v', name]); } catch { /* removed by the test */ }
+    }
+  });
+
+  async function startAndRemoveLevel(name: string): Promise<void> {
     const l1 = await nodeByPath(BED.slice(0, 1));
     const prompts = new ScriptedPrompts([DIND_IMAGE, name], ['Start']);
     api.setPrompts(prompts);
@@ -250,5 +312,5 @@ describe('Docker Levels in the extension host, against the real bed', function (
     await vscode.commands.executeCommand('docker-levels.removeContainer', level);
     assert.ok(!namesAt(BED.slice(0, 1)).includes(name), 'the docker CLI no longer sees it');
     await until('the tree to drop it', async () => !(await children(await nodeByPath(BED.slice(0, 1)))).some((k) => k.name === name));
-  });
+  }
 });
