@@ -71,6 +71,9 @@ export function classifyError(err: unknown, what = 'Docker'): DockerLevelsError 
   const e = (err ?? {}) as ErrnoLike;
   const code = e.code ?? '';
   const msg = daemonMessage(err);
+  // A daemon's own answer names user things ("No such container: my-tls-timeout"): the
+  // transport heuristics on message text below apply only to errors without an HTTP status.
+  const transportText = typeof e.statusCode === 'number' ? '' : msg;
 
   if (code.startsWith('ERR_PARSE_ARGS')) {
     return new DockerLevelsError('badInput', msg, 'Run docker-levels --help.', err);
@@ -78,12 +81,12 @@ export function classifyError(err: unknown, what = 'Docker'): DockerLevelsError 
   if (e.name === 'AbortError' || code === 'ABORT_ERR') {
     return new DockerLevelsError('cancelled', `${what}: cancelled.`, undefined, err);
   }
-  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || /timed? ?out/i.test(msg)) {
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || /\btimed? ?out\b/i.test(transportText)) {
     return new DockerLevelsError('timeout', `${what} did not answer in time.`,
       'Check that the daemon is running and not paused, or raise dockerLevels.connectTimeoutMs.', err);
   }
   if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH'
-    || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /socket hang up/i.test(msg)) {
+    || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /socket hang up/i.test(transportText)) {
     return new DockerLevelsError('unreachable', `Cannot reach ${what} (${code || msg}).`,
       'Check that the daemon is running and that the address and port are right.', err);
   }
@@ -95,7 +98,7 @@ export function classifyError(err: unknown, what = 'Docker'): DockerLevelsError 
     return new DockerLevelsError('tls', `${what} only speaks TLS: ${msg}`,
       'Connect with its CA, client certificate and key (DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, or a docker context with TLS), usually on port 2376.', err);
   }
-  if (TLS_CODES.has(code) || /certificate|tls|ssl/i.test(msg)) {
+  if (TLS_CODES.has(code) || /certificate|\btls\b|\bssl\b/i.test(transportText)) {
     return new DockerLevelsError('tls', `TLS handshake with ${what} failed: ${msg}`,
       'Check the CA, client certificate and key for this daemon.', err);
   }

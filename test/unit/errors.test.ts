@@ -14,6 +14,11 @@ describe('error classification (unit)', () => {
     [Object.assign(new Error('(HTTP code 500) server error - OCI runtime create failed: unable to apply caps: operation not permitted'), { statusCode: 500 }), 'privilegedRefused'],
     [Object.assign(new Error('aborted'), { name: 'AbortError' }), 'cancelled'],
     [Object.assign(new Error('(HTTP code 400) unexpected - Client sent an HTTP request to an HTTPS server. '), { statusCode: 400 }), 'tls'],
+    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'unreachable'],
+    [new Error('Request timed out'), 'timeout'],
+    // The daemon's own answers name the user's things: their words are not transport failures.
+    [Object.assign(new Error('(HTTP code 404) no such container - No such container: tls-timeout-proxy'), { statusCode: 404 }), 'notFound'],
+    [Object.assign(new Error('(HTTP code 409) conflict - The container name "/ssl-socket-hang-up" is already in use'), { statusCode: 409 }), 'conflict'],
   ];
   for (const [err, kind] of cases) {
     it(`classifies "${(err as Error).message}" as ${kind}`, () => {
