@@ -16,6 +16,7 @@ export * from './levels/daemonLevel';
 export * from './levels/discovery';
 export * from './levels/childSpecs';
 export * from './levels/levelConnector';
+export * from './levels/levelIdentity';
 export * from './levels/levels';
 export * from './levels/levelPath';
 export * from './levels/lineage';

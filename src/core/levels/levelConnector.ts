@@ -6,8 +6,9 @@ import { createDockerClient, destroyDockerClient } from '../transport/dockerClie
 import { ExecTunnelAgent } from '../transport/execTunnel';
 import { isOnLocalInterface } from '../transport/routes';
 import { readClientCertsFromContainer } from '../transport/tlsCerts';
-import { DaemonInfo, DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
+import { DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
 import { containerName, LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from './discovery';
+import { assertOwnDaemon, PassesOnAncestorError } from './levelIdentity';
 
 export interface ConnectOptions {
   order: readonly NestedTransportKind[];
@@ -146,7 +147,7 @@ export async function connectNestedLevel(parent: DaemonLevel, containerId: strin
         root: parent.root, chain, docker, transport, parent, routableAddress: routable, timeoutMs: opts.timeoutMs,
         publishedPortsReachable: !!routable, connection,
       });
-      await assertOwnDaemon(level, await level.info(opts.signal), inspect, candidate);
+      await assertOwnDaemon(level, await level.info(opts.signal), inspect, candidate.kind, candidate.describe);
       opts.log.info(`reached ${level.path} by ${candidate.kind} (${candidate.describe})`);
       return level;
     } catch (err) {
@@ -158,43 +159,6 @@ export async function connectNestedLevel(parent: DaemonLevel, containerId: strin
     }
   }
   throw unreachableLevel(name, failures, opts.order);
-}
-
-/** The container passes on a daemon above it: definitive whatever the transport, no other is tried. */
-export class PassesOnAncestorError extends DockerLevelsError {}
-
-/**
- * Whether a container whose level failed to open is shown as a plain container: it runs no
- * daemon and was not made to run one, or it only passes on a daemon above it. A container
- * made to run a daemon (hint.certain) whose daemon does not answer is a failure to show.
- */
-export function showsAsPlainContainer(error: DockerLevelsError, certain: boolean): boolean {
-  return error.kind === 'notADaemon' && (!certain || error instanceof PassesOnAncestorError);
-}
-
-/**
- * The daemon that answered must be the one inside the container. A socket proxy (a
- * docker-socket-proxy on 2375, a bind-mounted /var/run/docker.sock) answers with a daemon
- * above it: opened as a level it would show its own ancestors, without end. And an address
- * can reach another network namespace than the container's (rootless Docker, a reused IP):
- * a daemon reached by address must report the container's host name.
- */
-async function assertOwnDaemon(level: DaemonLevel, info: DaemonInfo, inspect: Docker.ContainerInspectInfo,
-  candidate: Candidate): Promise<void> {
-  const name = level.label;
-  for (let above = level.parent; above; above = above.parent) {
-    if (info.ID && info.ID === await above.daemonId()) {
-      const whose = above.isRoot ? above.root.label : above.path;
-      throw new PassesOnAncestorError('notADaemon', `${name} passes on the daemon of ${whose} (the same daemon ID), it runs none of its own.`,
-        'It is shown as a plain container.');
-    }
-  }
-  const sharesHostName = inspect.HostConfig?.UTSMode === 'host' || inspect.HostConfig?.NetworkMode === 'host';
-  const hostname = inspect.Config.Hostname;
-  if (candidate.kind !== 'tunnel' && !sharesHostName && hostname && info.Name && info.Name !== hostname) {
-    throw new DockerLevelsError('unreachable',
-      `${candidate.describe} answers with the daemon of host "${info.Name}", not the one inside ${name} (host name "${hostname}").`);
-  }
 }
 
 function unreachableLevel(name: string, failures: { kind: NestedTransportKind; error: DockerLevelsError }[],

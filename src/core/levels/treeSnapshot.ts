@@ -3,7 +3,7 @@ import { classifyError, ErrorKind } from '../errors';
 import type { DaemonLevel } from './daemonLevel';
 import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
-import { showsAsPlainContainer } from './levelConnector';
+import { showsAsPlainContainer } from './levelIdentity';
 
 /** The stable JSON shape of `docker-levels tree --json` (documented in the README). */
 export interface DaemonSnapshot {

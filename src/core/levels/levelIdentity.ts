@@ -1,0 +1,41 @@
+/** Whether the daemon that answered for a container is really that container's own. */
+import type Docker from 'dockerode';
+import { DockerLevelsError } from '../errors';
+import type { DaemonInfo, DaemonLevel, NestedTransportKind } from './daemonLevel';
+
+/** The container passes on a daemon above it: definitive whatever the transport, no other is tried. */
+export class PassesOnAncestorError extends DockerLevelsError {}
+
+/**
+ * Whether a container whose level failed to open is shown as a plain container: it runs no
+ * daemon and was not made to run one, or it only passes on a daemon above it. A container
+ * made to run a daemon (hint.certain) whose daemon does not answer is a failure to show.
+ */
+export function showsAsPlainContainer(error: DockerLevelsError, certain: boolean): boolean {
+  return error.kind === 'notADaemon' && (!certain || error instanceof PassesOnAncestorError);
+}
+
+/**
+ * The daemon that answered must be the one inside the container. A socket proxy (a
+ * docker-socket-proxy on 2375, a bind-mounted /var/run/docker.sock) answers with a daemon
+ * above it: opened as a level it would show its own ancestors, without end. And an address
+ * can reach another network namespace than the container's (rootless Docker, a reused IP):
+ * a daemon reached by address must report the container's host name.
+ */
+export async function assertOwnDaemon(level: DaemonLevel, info: DaemonInfo, inspect: Docker.ContainerInspectInfo,
+  transport: NestedTransportKind, address: string): Promise<void> {
+  const name = level.label;
+  for (let above = level.parent; above; above = above.parent) {
+    if (info.ID && info.ID === await above.daemonId()) {
+      const whose = above.isRoot ? above.root.label : above.path;
+      throw new PassesOnAncestorError('notADaemon', `${name} passes on the daemon of ${whose} (the same daemon ID), it runs none of its own.`,
+        'It is shown as a plain container.');
+    }
+  }
+  const sharesHostName = inspect.HostConfig?.UTSMode === 'host' || inspect.HostConfig?.NetworkMode === 'host';
+  const hostname = inspect.Config.Hostname;
+  if (transport !== 'tunnel' && !sharesHostName && hostname && info.Name && info.Name !== hostname) {
+    throw new DockerLevelsError('unreachable',
+      `${address} answers with the daemon of host "${info.Name}", not the one inside ${name} (host name "${hostname}").`);
+  }
+}
