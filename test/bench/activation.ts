@@ -108,7 +108,9 @@ export async function measureActivation(bundle: string, log: (m: string) => void
   writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
   writeFileSync(path.join(tmp, 'config.yaml'), '');
 
-  const env: NodeJS.ProcessEnv = { ...process.env, EXTENSIONS_GALLERY: '{}' };
+  // VS Code leaves IPC sockets and caches in TMPDIR: inside tmp, removed with it.
+  mkdirSync(path.join(tmp, 't'));
+  const env: NodeJS.ProcessEnv = { ...process.env, EXTENSIONS_GALLERY: '{}', TMPDIR: path.join(tmp, 't') };
   for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k === 'NODE_OPTIONS' || k === 'ELECTRON_RUN_AS_NODE') delete env[k];
   const server = spawn(codeServerPath(), ['--config', path.join(tmp, 'config.yaml'), '--user-data-dir', data,
     '--extensions-dir', path.join(tmp, 'exts'), '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry',

@@ -24,7 +24,6 @@ import {
   codeServerEnv,
   findCodeServer,
   firstPage,
-  killProcessGroup,
   launchChromium,
   makeTempDir,
   remoteUri,
@@ -294,6 +293,7 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
       } catch {
         /* gone */
       }
+      removeDir(server.tmpDir);
     }
     removeDir(tmp);
   };
@@ -304,7 +304,7 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
         const ctx = context;
         await Promise.race([ctx.close().catch(() => undefined), sleep(10_000)]);
       }
-      if (server) await killProcessGroup(server.pid);
+      if (server) await server.stop();
       removeDir(tmp); // the default workspace lives in tmp too
       open.delete(killNow);
     })();

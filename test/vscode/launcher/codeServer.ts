@@ -101,7 +101,9 @@ export interface CodeServer {
   log(): string;
   /** Resolves with the exit code once the code-server process has exited. */
   exited: Promise<number | null>;
-  /** Kills the whole code-server process group (TERM, then KILL); idempotent. */
+  /** Its own TMPDIR, removed by stop(). */
+  tmpDir: string;
+  /** Kills the whole code-server process group (TERM, then KILL) and removes tmpDir; idempotent. */
   stop(): Promise<void>;
 }
 
@@ -229,7 +231,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     throw err;
   });
 
-  return { port, pid: child.pid!, process: child, log: () => output, exited, stop };
+  return { port, pid: child.pid!, process: child, log: () => output, exited, stop, tmpDir: scratch };
 }
 
 /** Chromium flags that keep the browser off the network and quiet. */
