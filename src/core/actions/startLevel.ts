@@ -40,7 +40,7 @@ export interface StartedLevel {
   privilege: 'privileged' | 'capabilities';
   mode: Exclude<LevelMode, 'auto'>;
   imageSource: 'present' | 'pulled' | 'copied';
-  /** Milliseconds from container start to the daemon answering /_ping. */
+  /** Milliseconds from container start to the level opening (its daemon answering /info). */
   readyMs: number;
 }
 

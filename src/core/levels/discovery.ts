@@ -27,7 +27,7 @@ const DAEMON_COMMAND = /\b(dockerd|wrapdocker|dockerd-entrypoint|dind)\b/;
 
 /**
  * Decides from listing data alone (no request per container) whether a container runs a
- * Docker daemon of its own. Opening the level confirms it with /_ping.
+ * Docker daemon of its own. Opening the level confirms it with /info (levelIdentity.ts).
  */
 export function daemonHint(c: Docker.ContainerInfo): DaemonHint | undefined {
   const labels = c.Labels ?? {};

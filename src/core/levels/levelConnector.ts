@@ -120,7 +120,7 @@ function candidatesFor(parent: DaemonLevel, id: string, name: string, ports: Dae
 
 /**
  * Reaches the daemon inside a container of `parent`, trying transports in the configured
- * order and keeping the first that answers /_ping.
+ * order and keeping the first whose /info shows the container's own daemon (levelIdentity.ts).
  */
 export async function connectNestedLevel(parent: DaemonLevel, containerId: string, opts: ConnectOptions): Promise<DaemonLevel> {
   const inspect = await parent.call('Inspecting container', (s) =>
