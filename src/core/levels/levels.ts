@@ -69,7 +69,11 @@ export class Levels implements Disposable {
         publishedPortsReachable: routable !== undefined, connection: endpoint.connection,
       }));
     }
-    for (const gone of keep.values()) this.close(gone.id);
+    for (const gone of keep.values()) {
+      // Its nested levels, then its own client and event streams.
+      this.close(gone.id);
+      gone.dispose();
+    }
     this.rootLevels = next;
   }
 
