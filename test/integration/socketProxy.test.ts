@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { DockerLevelsError, Levels, PassesOnAncestorError, snapshotDaemon } from '../../src/core';
+import { CapturingLogger } from './faultBed';
 import { cli, newLevels } from './testBed';
 
 const DIND_IMAGE = 'docker-levels-test/dind:latest';
@@ -38,13 +39,16 @@ describe('containers that pass on a daemon above them (integration)', () => {
 
   for (const [order, which] of [[['published'], 'tcp'], [['tunnel'], 'sock'], [['published', 'bridge', 'tls', 'tunnel'], 'tcp']] as const) {
     it(`refused by ${order.join(', ')}: "passes on the daemon of" the host, no other transport tried`, async () => {
-      const only = newLevels({ transportOrder: order });
+      const log = new CapturingLogger();
+      const only = newLevels({ transportOrder: order, log });
       try {
         const name = which === 'tcp' ? proxy : mounted;
         await assert.rejects(only.openLevel(only.roots()[0], ids.get(name)!), (e: unknown) =>
           e instanceof PassesOnAncestorError && e.kind === 'notADaemon'
-          && new RegExp(`^${name} passes on the daemon of .* \\(the same daemon ID\\), it runs none of its own\\.$`).test(e.message));
+          && new RegExp(`^${name} passes on the daemon of .* \\(the same daemon ID and host name\\), it runs none of its own\\.$`).test(e.message));
         assert.equal(only.openLevels().length, 0, 'no level was kept open');
+        // Each transport that fails is logged as "NAME: KIND failed" (see the last test): none was.
+        assert.doesNotMatch(log.text, /: (published|bridge|tls|tunnel) failed/, 'no other transport was tried');
       } finally {
         only.dispose();
       }
@@ -67,7 +71,7 @@ describe('containers that pass on a daemon above them (integration)', () => {
   it('a real nested daemon still opens: its ID differs from every daemon above it', async () => {
     const l1 = (await levels.roots()[0].listContainers()).find((c) => c.Names[0] === '/dl-bed-l1')!;
     const level = await levels.openLevel(levels.roots()[0], l1.Id);
-    assert.notEqual(await level.daemonId(), await levels.roots()[0].daemonId());
+    assert.notEqual((await level.identity()).id, (await levels.roots()[0].identity()).id);
   });
 
   it('an address that reaches another daemon (not an ancestor) is refused for that transport: it must report the container\'s host name', async () => {
@@ -76,13 +80,15 @@ describe('containers that pass on a daemon above them (integration)', () => {
     // Its published 2375 leads to level 1's daemon, as a reused address or another network namespace would.
     const id = docker(['run', '-d', '--name', wrong, '--label', LABEL, '-p', '127.0.0.1::2375', '--entrypoint', 'socat', DIND_IMAGE,
       'TCP-LISTEN:2375,fork,reuseaddr', `TCP:${l1Ip}:2375`]);
-    const only = newLevels({ transportOrder: ['published'] });
+    const log = new CapturingLogger();
+    const only = newLevels({ transportOrder: ['published'], log });
     try {
       const l1Name = docker(['inspect', '-f', '{{.Config.Hostname}}', 'dl-bed-l1']);
       await assert.rejects(only.openLevel(only.roots()[0], id), (e: unknown) =>
         e instanceof DockerLevelsError && e.kind === 'unreachable' && !(e instanceof PassesOnAncestorError)
         && e.message.includes(`answers with the daemon of host "${l1Name}", not the one inside ${wrong} (host name "${id.slice(0, 12)}")`));
       assert.equal(only.openLevels().length, 0);
+      assert.match(log.text, new RegExp(`${wrong}: published failed: .*answers with the daemon of host`));
     } finally {
       only.dispose();
       docker(['rm', '-f', wrong]);

@@ -69,9 +69,9 @@ export class DaemonLevel implements Disposable {
   private readonly disposeListeners = new Listeners<void>();
   /** The lean path for hot reads, on the client's own connection; undefined for ssh. */
   private readonly jsonGet: JsonGet | undefined;
-  /** The daemon's own ID (from /info), once known: it tells one daemon from another. */
-  private knownDaemonId: string | undefined;
-  private daemonIdRequest: Promise<string> | undefined;
+  /** The daemon's own ID and host name (from /info), once known: they tell one daemon from another. */
+  private knownIdentity: DaemonIdentity | undefined;
+  private identityRequest: Promise<DaemonIdentity> | undefined;
 
   constructor(options: DaemonLevelOptions) {
     ({
@@ -131,16 +131,16 @@ export class DaemonLevel implements Disposable {
 
   async info(signal?: AbortSignal): Promise<DaemonInfo> {
     const info = await this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }) as Promise<DaemonInfo>, signal);
-    this.knownDaemonId = info.ID || this.knownDaemonId;
+    if (info && typeof info.ID === 'string' && info.ID) this.knownIdentity = { id: info.ID, name: info.Name };
     return info;
   }
 
-  /** The daemon's own ID: asked once (concurrent callers share the request), then remembered. */
-  async daemonId(): Promise<string> {
-    if (this.knownDaemonId) return this.knownDaemonId;
+  /** The daemon's own ID and host name: asked once (concurrent callers share the request), then remembered. */
+  async identity(): Promise<DaemonIdentity> {
+    if (this.knownIdentity) return this.knownIdentity;
     // Not tied to one caller's cancel: others may wait on it too; the timeout bounds it.
-    this.daemonIdRequest ??= this.info().then((i) => i.ID).finally(() => { this.daemonIdRequest = undefined; });
-    return this.daemonIdRequest;
+    this.identityRequest ??= this.info().then((i) => ({ id: i.ID, name: i.Name })).finally(() => { this.identityRequest = undefined; });
+    return this.identityRequest;
   }
 
   listContainers(all = true, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {
@@ -195,6 +195,12 @@ interface SignalledCalls {
 }
 
 /** The parts of GET /info that Docker Levels shows. */
+/** What tells one daemon from another. */
+export interface DaemonIdentity {
+  id: string;
+  name: string;
+}
+
 export interface DaemonInfo {
   ID: string;
   Name: string;

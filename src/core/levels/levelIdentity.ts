@@ -25,10 +25,17 @@ export function showsAsPlainContainer(error: DockerLevelsError, certain: boolean
 export async function assertOwnDaemon(level: DaemonLevel, info: DaemonInfo, inspect: Docker.ContainerInspectInfo,
   transport: NestedTransportKind, address: string): Promise<void> {
   const name = level.label;
+  if (typeof info !== 'object' || !info || typeof info.ID !== 'string' || !info.ID) {
+    // Something answered 2xx (a web page on an exposed 2375, say), but not a Docker daemon.
+    throw new DockerLevelsError('notADaemon', `${address} answers, but not as a Docker daemon (no daemon ID in its /info).`);
+  }
   for (let above = level.parent; above; above = above.parent) {
-    if (info.ID && info.ID === await above.daemonId()) {
+    const known = await above.identity();
+    // The ID alone can be copied (a key.json or engine-id baked into an image): the host name
+    // differs then, while a proxy hands on the very same /info.
+    if (info.ID === known.id && info.Name === known.name) {
       const whose = above.isRoot ? above.root.label : above.path;
-      throw new PassesOnAncestorError('notADaemon', `${name} passes on the daemon of ${whose} (the same daemon ID), it runs none of its own.`,
+      throw new PassesOnAncestorError('notADaemon', `${name} passes on the daemon of ${whose} (the same daemon ID and host name), it runs none of its own.`,
         'It is shown as a plain container.');
     }
   }
@@ -36,6 +43,7 @@ export async function assertOwnDaemon(level: DaemonLevel, info: DaemonInfo, insp
   const hostname = inspect.Config.Hostname;
   if (transport !== 'tunnel' && !sharesHostName && hostname && info.Name && info.Name !== hostname) {
     throw new DockerLevelsError('unreachable',
-      `${address} answers with the daemon of host "${info.Name}", not the one inside ${name} (host name "${hostname}").`);
+      `${address} answers with the daemon of host "${info.Name}", not the one inside ${name} (host name "${hostname}").`,
+      'A daemon reached by address must report its container\'s host name; the exec tunnel reaches it whatever its host name.');
   }
 }
