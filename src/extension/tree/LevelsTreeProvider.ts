@@ -66,8 +66,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     // What was shown under this node before is gone or replaced (a removed container must
     // not stay pickable); expanded descendants are fetched again and so come back.
     const key = node?.id ?? '';
-    const kept = new Set(children.map((c) => c.id));
-    for (const gone of (this.childIds.get(key) ?? []).filter((id) => !kept.has(id))) this.dropInstances(gone);
+    this.dropInstancesGoneFrom(node, children);
     this.forgetBelow(key);
     for (const c of children) this.nodes.set(c.id, c);
     this.childIds.set(key, children.map((c) => c.id));
@@ -85,15 +84,19 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     return fresh;
   }
 
-  /** A node that is no longer shown, and everything below it, gets a new instance if it comes back. */
-  private dropInstances(id: string): void {
-    const gone = this.instances.get(id);
-    this.instances.delete(id);
-    if (!gone) return;
-    for (const [otherId, other] of [...this.instances]) {
-      for (let p = other.parent; p; p = p.parent) {
-        if (p === gone) {
-          this.instances.delete(otherId);
+  /**
+   * Instances under `parent` that its new children no longer include, and everything below
+   * them, are dropped: a removed container's node must not keep its closed level alive.
+   */
+  private dropInstancesGoneFrom(parent: TreeNode | undefined, children: readonly TreeNode[]): void {
+    const shown = new Set(children);
+    const gone = new Set<TreeNode>();
+    for (const n of this.instances.values()) if (n.parent === parent && !shown.has(n)) gone.add(n);
+    if (gone.size === 0) return;
+    for (const [id, n] of [...this.instances]) {
+      for (let p: TreeNode | undefined = n; p; p = p.parent) {
+        if (gone.has(p)) {
+          this.instances.delete(id);
           break;
         }
       }

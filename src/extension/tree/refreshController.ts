@@ -74,9 +74,9 @@ export class RefreshController implements vscode.Disposable {
     return [...this.watched.values()].filter((w) => w.live).length;
   }
 
-  /** Number of watched daemons whose list is kept live right now (their stream is up). */
-  get liveLists(): number {
-    return [...this.watched.values()].filter((w) => w.live?.isLive).length;
+  /** Whether a watched daemon's list is kept live right now (its stream is up). */
+  isLive(daemonId: string): boolean {
+    return this.watched.get(daemonId)?.live?.isLive ?? false;
   }
 
   /** A daemon's containers: from its live list when it is watched, else asked for. */

@@ -143,7 +143,8 @@ describe('Docker Levels in the extension host, against the real bed', function (
       await until('levels 1 to 3 followed live and settled', async () => {
         const before = JSON.stringify([...listed]);
         await new Promise((r) => setTimeout(r, 1500));
-        return (api.tree.refreshController.liveLists >= 3 && JSON.stringify([...listed]) === before) || undefined;
+        const live = [l1, l2, l3].every((l) => api.tree.refreshController.isLive(l.id));
+        return (live && JSON.stringify([...listed]) === before) || undefined;
       }, 60_000);
       listed.clear();
       fetched.length = 0;
