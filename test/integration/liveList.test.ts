@@ -24,7 +24,8 @@ describe('a container list kept live by events, at depth 3 (integration)', () =>
 
   it('asks once, answers from memory while nothing changes (exec events included), and follows every change', async () => {
     const l3 = await openBedLevel(levels, 3);
-    const live = new LiveContainerList(l3, { log: silentLogger });
+    // Kept far longer than the test: only events can make these reads ask again.
+    const live = new LiveContainerList(l3, { log: silentLogger, maxAgeMs: 600_000 });
     const listings = countListings();
     const name = `dl-live-${process.pid}`;
     try {
@@ -43,11 +44,11 @@ describe('a container list kept live by events, at depth 3 (integration)', () =>
       assert.equal(listings.count, 2, 'an exec event did not make it list again');
 
       dockerAt(bedChain(3), ['create', '--name', name, 'docker-levels-test/leaf:latest']);
-      await waitFor(async () => names(await live.list(true)).includes(name), 30_000, 'the created container in the live list');
+      await waitFor(async () => names(await live.list(true)).includes(name), 10_000, 'the created container in the live list');
       assert.deepEqual(names(await live.list(true)), names(await l3.listContainers(true)));
 
       dockerAt(bedChain(3), ['rm', name]);
-      await waitFor(async () => !names(await live.list(true)).includes(name), 30_000, 'the removed container gone from the live list');
+      await waitFor(async () => !names(await live.list(true)).includes(name), 10_000, 'the removed container gone from the live list');
 
       // Running-only is its own read, never filtered from a stale "all".
       const running = await live.list(false);
