@@ -24,6 +24,9 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   private readonly childIds = new Map<string, string[]>();
   /** One instance per id while it is shown (see TreeNode.adopt). */
   private readonly instances = new Map<string, TreeNode>();
+  /** Fetches started, and the latest one applied, per node id: an older fetch that ends last must not overwrite a newer one. */
+  private readonly fetches = new Map<string, number>();
+  private readonly applied = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
@@ -61,11 +64,18 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    const key = node?.id ?? '';
+    const fetch = (this.fetches.get(key) ?? 0) + 1;
+    this.fetches.set(key, fetch);
     const fresh = node ? await node.getChildren() : await this.rootNodes();
+    if ((this.applied.get(key) ?? 0) > fetch) {
+      // A later fetch of the same node finished first: its children are the newer ones.
+      return (this.childIds.get(key) ?? []).map((id) => this.nodes.get(id)).filter((n): n is TreeNode => !!n);
+    }
+    this.applied.set(key, fetch);
     const children = fresh.map((c) => this.canonical(c));
     // What was shown under this node before is gone or replaced (a removed container must
     // not stay pickable); expanded descendants are fetched again and so come back.
-    const key = node?.id ?? '';
     this.dropInstancesGoneFrom(node, children);
     this.forgetBelow(key);
     for (const c of children) this.nodes.set(c.id, c);
