@@ -69,8 +69,9 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     this.fetches.set(key, fetch);
     const fresh = node ? await node.getChildren() : await this.rootNodes();
     if ((this.applied.get(key) ?? 0) > fetch) {
-      // A later fetch of the same node finished first: its children are the newer ones.
-      return (this.childIds.get(key) ?? []).map((id) => this.nodes.get(id)).filter((n): n is TreeNode => !!n);
+      // A later fetch of the same node finished first: its data is newer, so it is not
+      // overwritten; these children are answered with the instances it updated.
+      return fresh.map((c) => this.instances.get(c.id) ?? c);
     }
     this.applied.set(key, fetch);
     const children = fresh.map((c) => this.canonical(c));

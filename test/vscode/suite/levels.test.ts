@@ -77,7 +77,7 @@ describe('Docker Levels in the extension host, against the real bed', function (
     for (const name of names) {
       const kids: NodeLike[] = await children(node);
       const next: NodeLike | undefined = kids.find((k) => k.name === name);
-      assert.ok(next, `${name} under ${node.id} (has ${kids.map((k) => k.name ?? k.id).join(', ')})`);
+      assert.ok(next, `${name} under ${node.id} (has ${kids.map((k) => k.name ?? (k as { message?: string }).message ?? k.id).join(', ')})`);
       node = next;
     }
     return node;
@@ -194,6 +194,10 @@ describe('Docker Levels in the extension host, against the real bed', function (
     } finally {
       await config.update('dindImage', undefined, vscode.ConfigurationTarget.Workspace);
       await config.update('endpoints', undefined, vscode.ConfigurationTarget.Workspace);
+      // This test workspace is trusted, so the service applied the planted endpoint, and it
+      // rebuilds its levels when the setting reverts: the next test must not race that rebuild.
+      await until('the service to drop the planted endpoint', () => !api.service.roots().some((r) => r.label === 'planted') || undefined, 15_000);
+      await until('the local daemon to answer again', async () => (await children()).some((r) => r.id === 'root:local' && !(r as { error?: string }).error) || undefined, 30_000);
     }
   });
 
