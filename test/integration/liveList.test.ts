@@ -1,18 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
 import { Levels, LiveContainerList, silentLogger } from '../../src/core';
+import { recordRequests } from '../bench/requestLog';
 import { waitFor } from './faultBed';
 import { bedChain, dockerAt, newLevels, openBedLevel, theBed } from './testBed';
 
-/** Counts container listings this process sends, whatever client sends them (Node's own channel). */
+/** Counts container listings this process sends, whatever client sends them (the bench's recorder). */
 function countListings(): { readonly count: number; stop(): void } {
-  let count = 0;
-  const onStart = (message: unknown) => {
-    if ((message as { request: ClientRequest }).request.path.startsWith('/containers/json')) count++;
+  const recorder = recordRequests();
+  return {
+    get count() { return recorder.requests.filter((r) => r.method === 'GET' && r.path === '/containers/json').length; },
+    stop: () => { recorder.stop(); },
   };
-  subscribe('http.client.request.start', onStart);
-  return { get count() { return count; }, stop: () => unsubscribe('http.client.request.start', onStart) };
 }
 
 const names = (list: { Names: string[] }[]) => list.map((c) => c.Names[0].slice(1)).sort();

@@ -14,16 +14,14 @@ export function createDockerClient(connection: Connection): Docker {
     case 'unix':
     case 'npipe': {
       // Its own agent rather than Node's global one, so closing the client closes its sockets.
-      const agent = new http.Agent({ keepAlive: true });
-      Object.defineProperty(agent, inspect.custom, { value: () => `http.Agent(${connection.socketPath})` });
+      const agent = labelled(new http.Agent({ keepAlive: true }), `http.Agent(${connection.socketPath})`);
       return new Docker({ socketPath: connection.socketPath, agent } as Docker.DockerOptions);
     }
     case 'tcp': {
       const tls = connection.tls;
       if (!tls) {
         // Its own agent, so closing the level closes its sockets and event streams too.
-        const agent = new http.Agent({ keepAlive: true });
-        Object.defineProperty(agent, inspect.custom, { value: () => `http.Agent(${connection.host}:${connection.port})` });
+        const agent = labelled(new http.Agent({ keepAlive: true }), `http.Agent(${connection.host}:${connection.port})`);
         return new Docker({ host: connection.host, port: connection.port, protocol: 'http', agent } as Docker.DockerOptions);
       }
       // The CA was read out of the very container through its parent daemon, so the chain
@@ -59,12 +57,19 @@ export function createDockerClient(connection: Connection): Docker {
  * lets dispose close the client's TLS sockets.
  */
 function tlsAgent(tls: TlsMaterial, where: string, checkServerIdentity: (() => undefined) | undefined): https.Agent {
-  const agent = new https.Agent({
+  return labelled(new https.Agent({
     keepAlive: true,
     secureContext: createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }),
     ...(checkServerIdentity ? { checkServerIdentity } : {}),
-  });
-  Object.defineProperty(agent, inspect.custom, { value: () => `https.Agent(${where})` });
+  }), `https.Agent(${where})`);
+}
+
+/**
+ * docker-modem formats every request's options with util.inspect (showHidden, no depth limit)
+ * even with debug logging off: an agent shows as this label instead of its socket pool.
+ */
+function labelled<A extends http.Agent>(agent: A, label: string): A {
+  Object.defineProperty(agent, inspect.custom, { value: () => label });
   return agent;
 }
 
