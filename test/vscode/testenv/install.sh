@@ -135,6 +135,9 @@ PKG
     # Node 24 first on PATH for this install only: npm (and the npm that code-server's
     # postinstall runs in lib/vscode) then runs on Node 24, which the postinstall checks.
     export PATH="$NODE_PKG/bin:$PATH"
+    # The postinstall reads the Node version from npm_config_user_agent; under `npm test` the
+    # outer npm's value (node/v20) is inherited and wins over the inner npm's own.
+    unset npm_config_user_agent
     # node-gyp takes headers from the Node 24 package instead of downloading them.
     export npm_config_nodedir="$NODE_PKG"
     # Make sure lifecycle scripts run, also in the nested `npm install`s of the postinstall
