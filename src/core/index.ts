@@ -32,3 +32,4 @@ export * from './forward/privateSocket';
 export * from './forward/levelForwarder';
 export * from './forward/levelForwarders';
 export * from './forward/forwarderRegistry';
+export * from './untrusted/displayText';
