@@ -40,7 +40,10 @@ export class ExecTunnelAgent extends http.Agent {
     /** The container's name, for messages. */
     private readonly label = containerId.slice(0, 12),
   ) {
-    super({ keepAlive: true, maxSockets: 16, maxFreeSockets: 4 });
+    // No cap on sockets: each one is a stream whose exec the hop below holds for as long as
+    // it lives (hijacked sessions, `logs -f`, events), so a capped pool starves under the
+    // ordinary parallel load of compose or Testcontainers. Idle ones are still kept few.
+    super({ keepAlive: true, maxFreeSockets: 4 });
   }
 
   /**
