@@ -1,5 +1,5 @@
 import {
-  DaemonLevel, DockerLevelsError, endpointFromSetting, Levels, Logger, NESTED_TRANSPORTS, NestedTransportKind,
+  DaemonLevel, DockerLevelsError, endpointFromSetting, Levels, Logger, safeLogger, NESTED_TRANSPORTS, NestedTransportKind,
   resolveLocalEndpoint, RootEndpoint,
 } from '../core';
 
@@ -22,7 +22,7 @@ export const GLOBAL_OPTIONS = {
 export function stderrLogger(verbose: boolean): Logger {
   const write = (level: string) => (m: string) => process.stderr.write(`${level} ${m}\n`);
   const quiet = () => undefined;
-  return { trace: quiet, debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') };
+  return safeLogger({ trace: quiet, debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') });
 }
 
 export function parseTransportOrder(text: string | undefined): NestedTransportKind[] | undefined {

@@ -1,4 +1,4 @@
-import { classifyError } from '../core';
+import { classifyError, displayText } from '../core';
 import { copyImageCommand, copyImageHelp } from './commands/copyImageCommand';
 import { envCommand, envHelp } from './commands/envCommand';
 import { execCommand, execHelp } from './commands/execCommand';
@@ -47,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
     return await command(rest);
   } catch (err) {
     const e = classifyError(err);
-    process.stderr.write(`docker-levels: ${e.userMessage}\n`);
+    // Messages carry daemon text (names, the daemon's own errors): shown as data.
+    process.stderr.write(`docker-levels: ${displayText(e.userMessage, 4000)}\n`);
     return e.kind === 'badInput' ? 2 : 1;
   }
 }
@@ -55,6 +56,6 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 }, (err: unknown) => {
-  process.stderr.write(`docker-levels: ${String(err)}\n`);
+  process.stderr.write(`docker-levels: ${displayText(String(err), 4000)}\n`);
   process.exitCode = 1;
 });

@@ -33,3 +33,5 @@ export * from './forward/levelForwarder';
 export * from './forward/levelForwarders';
 export * from './forward/forwarderRegistry';
 export * from './untrusted/displayText';
+export * from './untrusted/limits';
+export * from './untrusted/engineShapes';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DockerLevelsError, resolveContainerPath, traceLineage } from '../../core';
+import { displayText, DockerLevelsError, resolveContainerPath, terminalSafeJson, traceLineage } from '../../core';
 import { CliSession, GLOBAL_OPTIONS } from '../cliContext';
 
 export const lineageHelp = `docker-levels lineage PATH [--json]
@@ -15,10 +15,10 @@ export async function lineageCommand(argv: string[]): Promise<number> {
     if (values.json) {
       const levels = lineage.levels.map(({ depth, daemonName, containerId, shortId, hostnameInside, matches }) =>
         ({ depth, daemonName, containerId, shortId, hostnameInside, matches }));
-      process.stdout.write(`${JSON.stringify({ levels }, null, 2)}\n`);
+      process.stdout.write(`${terminalSafeJson({ levels }, 2)}\n`);
     } else {
       for (const l of lineage.levels) {
-        process.stdout.write(`L${l.depth}  daemon ${l.daemonName.padEnd(14)} ${l.containerName.padEnd(22)} id ${l.shortId}  hostname ${l.hostnameInside ?? '?'}  ${l.matches ? 'matches' : 'DIFFERS'}${l.error ? `  (${l.error})` : ''}\n`);
+        process.stdout.write(`L${l.depth}  daemon ${displayText(l.daemonName).padEnd(14)} ${displayText(l.containerName).padEnd(22)} id ${displayText(l.shortId)}  hostname ${l.hostnameInside === undefined || l.hostnameInside === null ? '?' : displayText(l.hostnameInside)}  ${l.matches ? 'matches' : 'DIFFERS'}${l.error ? `  (${displayText(l.error)})` : ''}\n`);
       }
     }
     return 0;

@@ -2,6 +2,7 @@ import type { Disposable } from '../disposable';
 import { classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import type { Logger } from '../log';
+import { MAX_EVENT_LINE_BYTES } from '../untrusted/limits';
 
 export interface ContainerEvent {
   action: string;
@@ -78,6 +79,12 @@ export class EventSubscription implements Disposable {
       let buffered = '';
       stream.on('data', (chunk: Buffer) => {
         buffered += chunk.toString();
+        if (buffered.length > MAX_EVENT_LINE_BYTES && buffered.lastIndexOf('\n') < 0) {
+          // No real event is this long: a lying level's endless line is dropped with its stream.
+          buffered = '';
+          (stream as { destroy?: (err?: Error) => void }).destroy?.(new Error(`an event line longer than ${MAX_EVENT_LINE_BYTES} bytes`));
+          return;
+        }
         let nl: number;
         while ((nl = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, nl).trim();

@@ -8,6 +8,7 @@ import { Listeners } from '../listeners';
 import { destroyDockerClient } from '../transport/dockerClient';
 import { JsonGet, jsonGetFor } from '../transport/jsonGet';
 import { openConnectionStream } from '../transport/rawStream';
+import { checkContainerList, checkDaemonInfo } from '../untrusted/engineShapes';
 
 /** How a daemon was reached. Roots use their endpoint's kind; nested levels one of the strategies. */
 export type RootTransportKind = 'unix' | 'npipe' | 'tcp' | 'tls' | 'ssh';
@@ -72,6 +73,8 @@ export class DaemonLevel implements Disposable {
   /** The daemon's own ID and host name (from /info), once known: they tell one daemon from another. */
   private knownIdentity: DaemonIdentity | undefined;
   private identityRequest: Promise<DaemonIdentity> | undefined;
+  /** Entries of the last container listing that were left out for their shape (a lying level). */
+  leftOut: readonly string[] = [];
 
   constructor(options: DaemonLevelOptions) {
     ({
@@ -130,7 +133,7 @@ export class DaemonLevel implements Disposable {
   }
 
   async info(signal?: AbortSignal): Promise<DaemonInfo> {
-    const info = await this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }) as Promise<DaemonInfo>, signal);
+    const info = checkDaemonInfo<DaemonInfo>(await this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }), signal), this.what);
     if (info && typeof info.ID === 'string' && info.ID) this.knownIdentity = { id: info.ID, name: info.Name };
     return info;
   }
@@ -144,7 +147,10 @@ export class DaemonLevel implements Disposable {
   }
 
   listContainers(all = true, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {
-    return this.read('Listing containers', `/containers/json?all=${all}`, (s) => this.docker.listContainers({ all, abortSignal: s }), signal);
+    const left: string[] = [];
+    return this.read<unknown>('Listing containers', `/containers/json?all=${all}`, (s) => this.docker.listContainers({ all, abortSignal: s }), signal)
+      .then((body) => checkContainerList(body, this.what, (problem) => left.push(problem)))
+      .finally(() => { this.leftOut = left; });
   }
 
   /** A bounded GET of a small document: on the lean path when there is one, else through dockerode. */

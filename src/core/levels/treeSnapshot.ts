@@ -26,19 +26,29 @@ export interface ContainerSnapshot {
 }
 
 export interface SnapshotOptions {
-  /** How many nested levels to open below each root (Infinity for all). */
+  /** How many nested levels to open below each root (DEFAULT_WALK_DEPTH when not given). */
   depth?: number;
   all?: boolean;
   signal?: AbortSignal;
+  /** Levels this walk may still open; shared by every branch of one walk. */
+  budget?: { levels: number };
 }
+
+/**
+ * A walk's limits. Real nesting is a handful of levels deep and a CI host runs tens of
+ * siblings; a level that invents levels in every container would otherwise be walked forever.
+ */
+export const DEFAULT_WALK_DEPTH = 10;
+export const WALK_LEVEL_BUDGET = 500;
 
 /** Walks every level breadth-first in parallel; a failing level becomes an `error`, not a throw. */
 export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions = {}): Promise<DaemonSnapshot> {
-  return (await snapshotWithKind(levels, daemon, options)).snapshot;
+  const walk = { ...options, depth: options.depth ?? DEFAULT_WALK_DEPTH, budget: options.budget ?? { levels: WALK_LEVEL_BUDGET } };
+  return (await snapshotWithKind(levels, daemon, walk)).snapshot;
 }
 
 async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
-  const maxDepth = options.depth ?? Infinity;
+  const maxDepth = options.depth ?? DEFAULT_WALK_DEPTH;
   const base: DaemonSnapshot = {
     path: daemon.path, depth: daemon.depth, name: null, serverVersion: null,
     transport: `${daemon.transport.kind} ${daemon.transport.address}`, error: null, containers: [],
@@ -54,13 +64,24 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
     base.error = error.userMessage;
     return { snapshot: base, errorKind: error.kind };
   }
+  if (daemon.leftOut.length) {
+    base.error = `Left out ${daemon.leftOut.length} of the listed containers: their entries are not the Engine API's (${daemon.leftOut[0]}).`;
+  }
   closeLevelsOfStoppedContainers(levels, daemon, list);
   base.containers = await Promise.all(list.map(async (c): Promise<ContainerSnapshot> => {
     const snap: ContainerSnapshot = {
       id: c.Id, shortId: c.Id.slice(0, 12), name: containerName(c), image: c.Image, state: c.State, level: null,
     };
     const hint = daemonHint(c);
-    if (daemon.depth < maxDepth && isRunning(c) && hint) snap.level = await snapshotLevel(levels, daemon, c, hint.certain, options);
+    if (daemon.depth < maxDepth && isRunning(c) && hint) {
+      if (options.budget && options.budget.levels <= 0) {
+        snap.level = { path: [daemon.path, snap.name].filter(Boolean).join('/'), depth: daemon.depth + 1, name: null, serverVersion: null,
+          transport: '', error: `Not opened: this walk has opened its ${WALK_LEVEL_BUDGET} levels.`, containers: [] };
+      } else {
+        if (options.budget) options.budget.levels--;
+        snap.level = await snapshotLevel(levels, daemon, c, hint.certain, options);
+      }
+    }
     return snap;
   }));
   return { snapshot: base };

@@ -5,6 +5,8 @@ import { inspect } from 'node:util';
 import { withDeadline } from '../abort';
 import { DockerLevelsError } from '../errors';
 import type { Logger } from '../log';
+import { displayText } from '../untrusted/displayText';
+import { MAX_TUNNEL_STDERR_CHARS } from '../untrusted/limits';
 
 /**
  * The program run inside the dind container: a raw byte pipe to its own daemon socket.
@@ -130,8 +132,9 @@ class TunnelStream extends Duplex {
     const stderr = new PassThrough();
     parent.modem.demuxStream(socket, this.stdout, stderr);
     stderr.on('data', (chunk: Buffer) => {
-      this.stderrText += chunk.toString();
-      log.debug(`tunnel ${label}: ${chunk.toString().trim()}`);
+      // Kept only to explain a failure: a level cannot grow it without bound.
+      if (this.stderrText.length < MAX_TUNNEL_STDERR_CHARS) this.stderrText = (this.stderrText + chunk.toString()).slice(0, MAX_TUNNEL_STDERR_CHARS);
+      log.debug(`tunnel ${label}: ${displayText(chunk.toString().trim())}`);
       if (this.stderrText.includes(NO_TOOL_MARKER)) {
         this.destroy(new DockerLevelsError('noTunnelTool',
           `The container ${label} has no tool to tunnel to its daemon (docker CLI, socat or nc -U).`,

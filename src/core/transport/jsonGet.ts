@@ -2,6 +2,8 @@ import type Docker from 'dockerode';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { abortReason } from '../abort';
+import { DockerLevelsError } from '../errors';
+import { MAX_JSON_BODY_BYTES } from '../untrusted/limits';
 
 /**
  * GET one small JSON (or text) document on a client's own connection: its socket path, or its
@@ -67,7 +69,18 @@ function get(request: typeof http.request, options: http.RequestOptions, timeout
     };
     const req = request(options, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        // Counted as it arrives: a lying level's endless body is cut, never buffered.
+        if (bytes > MAX_JSON_BODY_BYTES) {
+          chunks.length = 0;
+          return stop(new DockerLevelsError('notADaemon',
+            `${what}: the answer is larger than ${MAX_JSON_BODY_BYTES / 1024 / 1024} MiB, which no Docker daemon sends.`,
+            'Whatever serves it is not a Docker daemon, or it lies: its answer is not read.'));
+        }
+        chunks.push(chunk);
+      });
       res.on('error', (err) => finish(err));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString();

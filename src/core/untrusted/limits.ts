@@ -1,0 +1,20 @@
+/**
+ * Caps on what a level may send. A level is controlled by whoever is root in its container,
+ * so each answer is bounded before it is buffered. Each cap is far above what a real daemon
+ * sends, so only a lying or broken one ever meets it.
+ */
+
+/**
+ * A JSON document read whole (/containers/json, /info, inspect). A real listing costs about
+ * 1.5 KB a container: 64 MiB is some 40,000 containers, well past what one daemon runs.
+ */
+export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
+
+/** One line of /events. A real event is under 2 KB even with many labels. */
+export const MAX_EVENT_LINE_BYTES = 1024 * 1024;
+
+/** The stderr of an exec tunnel, kept to explain why it failed: a real one says one line. */
+export const MAX_TUNNEL_STDERR_CHARS = 8 * 1024;
+
+/** Containers in one listing that are checked and shown; past it the level is an error. */
+export const MAX_CONTAINERS_PER_LEVEL = 20_000;

@@ -1,0 +1,141 @@
+/**
+ * A FAKE Docker daemon that lies: an HTTP server on 127.0.0.1 only, answering the few Engine
+ * API paths Docker Levels reads with whatever a hostile level would send. A real dockerd cannot
+ * be made to lie, so this is the one place the tests use a fake for a daemon.
+ */
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface LyingAnswers {
+  /** The /info body (an object is sent as JSON). */
+  info?: unknown;
+  /** The /containers/json body, or 'huge' for an endless listing of `hugeBytes`. */
+  containers?: unknown | 'huge';
+  hugeBytes?: number;
+  /** Each container in the list gets a nested fake daemon of its own behind a published port. */
+  inventLevels?: number;
+}
+
+export interface FakeLevel {
+  readonly port: number;
+  readonly url: string;
+  /** Bytes of the endless listing actually sent before the client hung up. */
+  readonly hugeSent: () => number;
+  /** Fake levels listened on so far (this one and every invented one). */
+  readonly levelsServed: () => number;
+  close(): Promise<void>;
+}
+
+const shortId = () => randomBytes(32).toString('hex');
+
+/** Starts a lying daemon; with `inventLevels`, every container it lists is another one. */
+export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeLevel> {
+  const servers: http.Server[] = [];
+  let hugeSent = 0;
+
+  const serve = async (hostname: string): Promise<number> => {
+    const invented = new Map<string, number>();
+    const server = http.createServer((req, res) => {
+      void answer(req, res).catch(() => res.destroy());
+    });
+    const answer = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const url = req.url ?? '/';
+      const json = (body: unknown) => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': '1.41' });
+        res.end(JSON.stringify(body));
+      };
+      if (url.startsWith('/_ping')) return void res.writeHead(200, { 'Api-Version': '1.41' }).end('OK');
+      if (url.startsWith('/version')) return json({ ApiVersion: '1.41', Version: '20.10.24' });
+      if (url.startsWith('/info')) return json(answers.info ?? { ID: `FAKE:${hostname}:${shortId()}`, Name: hostname, ServerVersion: '20.10.24' });
+      if (url.startsWith('/containers/json')) {
+        if (answers.containers === 'huge') return sendHuge(res, answers.hugeBytes ?? 2 * 1024 ** 3, (n) => { hugeSent += n; });
+        if (answers.inventLevels) {
+          const list = [];
+          for (let i = 0; i < answers.inventLevels; i++) {
+            const id = shortId();
+            invented.set(id, await serve(id.slice(0, 12)));
+            list.push({ Id: id, Names: [`/level-${i}`], Image: 'docker:dind', State: 'running', Status: 'Up', Command: 'dockerd-entrypoint.sh',
+              Labels: {}, Ports: [{ PrivatePort: 2375, PublicPort: invented.get(id), IP: '127.0.0.1', Type: 'tcp' }] });
+          }
+          return json(list);
+        }
+        return json(answers.containers ?? []);
+      }
+      const inspect = /^\/(?:v[\d.]+\/)?containers\/([0-9a-f]+)\/json/.exec(url);
+      if (inspect && invented.has(inspect[1])) {
+        const port = invented.get(inspect[1]);
+        return json({
+          Id: inspect[1], Name: '/level', State: { Running: true, Status: 'running' },
+          Config: { Hostname: inspect[1].slice(0, 12), Env: ['PORT=2375'], Labels: {}, ExposedPorts: { '2375/tcp': {} } },
+          // The lie that makes every level "routable" here, so the walk goes on by published port.
+          HostConfig: {}, NetworkSettings: { Ports: { '2375/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] }, Networks: { bridge: { IPAddress: '127.0.0.1' } } },
+        });
+      }
+      const exec = /^\/(?:v[\d.]+\/)?containers\/([0-9a-f]+)\/exec/.exec(url);
+      if (exec && invented.has(exec[1])) {
+        res.writeHead(201, { 'Content-Type': 'application/json' });
+        return void res.end(JSON.stringify({ Id: `exec${exec[1]}` }));
+      }
+      if (url.startsWith('/events')) return void res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'no such thing' }));
+    };
+    // An exec start of a tunnel: the hijacked stream becomes a byte pipe to the invented
+    // level's own fake, its output framed as Docker's multiplexed stdout.
+    server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
+      const start = /\/exec\/exec([0-9a-f]+)\/start/.exec(req.url ?? '');
+      const inner = start && invented.get(start[1]);
+      if (!inner) return void socket.destroy();
+      socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+      const pipe = net.connect(inner, '127.0.0.1');
+      pipe.on('data', (chunk: Buffer) => {
+        const header = Buffer.alloc(8);
+        header[0] = 1;
+        header.writeUInt32BE(chunk.length, 4);
+        socket.write(Buffer.concat([header, chunk]));
+      });
+      socket.pipe(pipe);
+      const close = () => { pipe.destroy(); socket.destroy(); };
+      pipe.on('close', close);
+      socket.on('close', close);
+      pipe.on('error', close);
+      socket.on('error', close);
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  };
+
+  const port = await serve('fake-root');
+  return {
+    port,
+    url: `tcp://127.0.0.1:${port}`,
+    hugeSent: () => hugeSent,
+    levelsServed: () => servers.length,
+    close: async () => {
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
+        s.closeAllConnections();
+        s.close(() => resolve());
+      })));
+    },
+  };
+}
+
+/** A JSON list that never ends within `total` bytes, written as fast as the client reads. */
+function sendHuge(res: http.ServerResponse, total: number, counted: (n: number) => void): void {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  const chunk = Buffer.alloc(1024 * 1024, ' ');
+  let sent = 0;
+  res.write('[');
+  const pump = () => {
+    while (sent < total && !res.destroyed) {
+      sent += chunk.length;
+      counted(chunk.length);
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end(']');
+  };
+  res.on('error', () => undefined);
+  pump();
+}

@@ -1,0 +1,150 @@
+/**
+ * A level is untrusted: whoever is root in its container decides what its "daemon" answers.
+ * These tests drive the core and the CLI against a FAKE daemon that lies (fakeLyingDaemon.ts,
+ * on 127.0.0.1 only): a real dockerd cannot be made to lie.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { checkExitCode, DockerLevelsError } from '../../src/core';
+import { startFakeLyingDaemon, type FakeLevel } from './fakeLyingDaemon';
+
+const CLI = path.resolve(__dirname, '../../out/cli.js');
+// Every control a terminal acts on: C0 but \n, DEL, C1, and the bidi overrides.
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[2J\u001b]52;c;aGk=\u0007\u009b31m\u202egnp\nwarn [levels] forged';
+
+interface CliRun { code: number | null; stdout: string; stderr: string; maxRssMb: number }
+
+/** The CLI in a child process of its own, which reports its peak memory as it exits. */
+function runCli(args: string[]): Promise<CliRun> {
+  const boot = `process.on('exit',()=>process.stderr.write('\\nmaxrss-kb='+process.resourceUsage().maxRSS+'\\n'));`
+    + `process.argv.splice(1,0,${JSON.stringify(CLI)});require(${JSON.stringify(CLI)});`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', boot, ...args], { env: { ...process.env, DOCKER_HOST: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const rss = /maxrss-kb=(\d+)/.exec(stderr);
+      resolve({ code, stdout, stderr: stderr.replace(/\nmaxrss-kb=\d+\n/, ''), maxRssMb: rss ? Number(rss[1]) / 1024 : NaN });
+    });
+  });
+}
+
+describe('hostile levels: a fake daemon that lies (integration)', function () {
+  this.timeout(120_000);
+  let fake: FakeLevel | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  it('a 2 GB container list is cut at the cap: an error on that level, peak memory under 300 MB', async () => {
+    fake = await startFakeLyingDaemon({ containers: 'huge', hugeBytes: 2 * 1024 ** 3 });
+    const r = await runCli(['tree', '--host', fake.url]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /larger than 64 MiB, which no Docker daemon sends/);
+    assert.ok(r.maxRssMb < 300, `peak RSS ${r.maxRssMb} MB`);
+    assert.ok(fake.hugeSent() < 512 * 1024 ** 2, `the fake sent ${fake.hugeSent()} bytes before the CLI hung up`);
+  });
+
+  it('names, images, the /info Name and labels with escapes reach the CLI as visible text', async () => {
+    const id = 'a'.repeat(64);
+    fake = await startFakeLyingDaemon({
+      info: { ID: 'FAKE:x', Name: HOSTILE, ServerVersion: `20.10${HOSTILE}` },
+      containers: [{ Id: id, Names: [`/${HOSTILE}`], Image: HOSTILE, State: 'running', Status: 'Up', Labels: { x: HOSTILE } }],
+    });
+    const text = await runCli(['tree', '--host', fake.url]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.doesNotMatch(text.stdout, RAW_CONTROL);
+    assert.match(text.stdout, /evil\\x1b\]0;pwned\\x07\\x1b\[2J/);
+    assert.match(text.stdout, /\\u202egnp⏎warn \[levels\] forged/);
+    assert.equal(text.stdout.split('\n').filter((l) => l.startsWith('warn [levels]')).length, 0, 'no forged line');
+
+    const json = await runCli(['tree', '--json', '--host', fake.url]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.doesNotMatch(json.stdout, RAW_CONTROL);
+    assert.doesNotMatch(json.stdout, /[\u2028\u2029]/);
+    const parsed = JSON.parse(json.stdout) as { daemons: { name: string; containers: { name: string; image: string }[] }[] };
+    assert.equal(parsed.daemons[0].name, HOSTILE, 'JSON keeps the data exactly, escaped');
+    assert.equal(parsed.daemons[0].containers[0].image, HOSTILE);
+  });
+
+  it('entries of the wrong type are left out; their siblings stay listed', async () => {
+    const good = 'b'.repeat(64);
+    fake = await startFakeLyingDaemon({
+      containers: [
+        { Id: 12345, Names: ['/number-id'], Image: 'x', State: 'running' },
+        { Id: 'c'.repeat(64), Names: '/names-is-a-string', Image: 'x', State: 'running' },
+        { Id: good, Names: ['/harmless'], Image: 'busybox', State: 'running', Status: 'Up' },
+      ],
+    });
+    const r = await runCli(['tree', '--json', '--host', fake.url]);
+    assert.equal(r.code, 1, 'a level that lied is reported');
+    const parsed = JSON.parse(r.stdout) as { daemons: { error: string; containers: { id: string; name: string }[] }[] };
+    assert.deepEqual(parsed.daemons[0].containers.map((c) => c.name), ['harmless']);
+    assert.match(parsed.daemons[0].error, /Left out 2 of the listed containers/);
+  });
+
+  it('a container list that is an object is an error on that level, said plainly', async () => {
+    fake = await startFakeLyingDaemon({ containers: { Id: 'not a list' } });
+    const r = await runCli(['tree', '--host', fake.url]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /not the Docker Engine API: the container list is not a list/);
+    assert.doesNotMatch(r.stderr, /TypeError|at .*\.js:\d+/, 'no stack trace: the error is handled');
+  });
+
+  it('an /info without a daemon ID is an error on that level', async () => {
+    fake = await startFakeLyingDaemon({ info: { ID: 7, Name: ['x'] } });
+    const r = await runCli(['tree', '--host', fake.url]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /\/info has no daemon ID/);
+  });
+
+  it('a daemon that invents a level in every container ends at the depth limit, and --depth lowers it', async () => {
+    fake = await startFakeLyingDaemon({ inventLevels: 1 });
+    const r = await runCli(['tree', '--json', '--transport', 'tunnel', '--host', fake.url]);
+    const parsed = JSON.parse(r.stdout) as { daemons: Snapshot[] };
+    assert.equal(deepest(parsed.daemons[0]), 10, r.stderr);
+    const served = fake.levelsServed();
+    assert.ok(served <= 12, `${served} fake levels were asked for`);
+
+    const shallow = await runCli(['tree', '--json', '--depth', '2', '--transport', 'tunnel', '--host', fake.url]);
+    assert.equal(deepest((JSON.parse(shallow.stdout) as { daemons: Snapshot[] }).daemons[0]), 2);
+  });
+
+  it('a daemon that invents many levels per level ends at the walk budget, with a note where it ran out', async () => {
+    fake = await startFakeLyingDaemon({ inventLevels: 3 });
+    const r = await runCli(['tree', '--json', '--depth', '8', '--transport', 'tunnel', '--host', fake.url]);
+    const text = r.stdout;
+    assert.match(text, /Not opened: this walk has opened its 500 levels/);
+    const parsed = JSON.parse(text) as { daemons: Snapshot[] };
+    assert.equal(countLevels(parsed.daemons[0]), 500 + countNotOpened(parsed.daemons[0]));
+  });
+
+  it('an exit code that is not an integer from 0 to 255 is an error that says so', () => {
+    assert.equal(checkExitCode(0, 'level x'), 0);
+    assert.equal(checkExitCode(255, 'level x'), 255);
+    for (const bad of ['abc', 1e308, -1, 256, 1.5, null, {}]) {
+      assert.throws(() => checkExitCode(bad, 'level x'), (e: unknown) => e instanceof DockerLevelsError && /is not an integer from 0 to 255/.test(e.message));
+    }
+  });
+});
+
+interface Snapshot { depth: number; error: string | null; containers: { level: Snapshot | null }[] }
+
+function deepest(d: Snapshot): number {
+  return Math.max(d.depth, ...d.containers.map((c) => (c.level ? deepest(c.level) : 0)));
+}
+
+function countLevels(d: Snapshot): number {
+  return d.containers.reduce((n, c) => n + (c.level ? 1 + countLevels(c.level) : 0), 0);
+}
+
+function countNotOpened(d: Snapshot): number {
+  return d.containers.reduce((n, c) => n + (c.level ? (c.level.error?.startsWith('Not opened') ? 1 : 0) + countNotOpened(c.level) : 0), 0);
+}
