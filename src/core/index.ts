@@ -26,6 +26,7 @@ export * from './actions/imageTransfer';
 export * from './actions/startLevel';
 export * from './actions/subnetPlan';
 export * from './actions/containerLifecycle';
+export * from './actions/containerReads';
 export * from './events/eventSubscription';
 export * from './events/liveContainerList';
 export * from './forward/privateSocket';

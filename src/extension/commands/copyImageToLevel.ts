@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { copyImage, DockerLevelsError } from '../../core';
+import { copyImage, DockerLevelsError, listImages } from '../../core';
 import type { CommandSpec } from './commandContext';
 import { daemonArgument } from './nodeArguments';
 
@@ -9,7 +9,7 @@ export const copyImageToLevelCommand: CommandSpec = {
   async run(ctx, arg) {
     const source = await daemonArgument(ctx, arg, 'Copy an image from which daemon?');
     if (!source) return;
-    const images = await source.daemon.call('Listing images', (s) => source.daemon.docker.listImages({ abortSignal: s }));
+    const images = await listImages(source.daemon);
     const tags = images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map((t) => ({ label: t, description: `${(i.Size / 1e6).toFixed(0)} MB` })));
     if (tags.length === 0) throw new DockerLevelsError('notFound', `${source.label} has no tagged images to copy.`);
     const image = await ctx.prompts.pick(tags, { placeHolder: `Image on ${source.label}` });

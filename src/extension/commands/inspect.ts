@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inspectContainer } from '../../core';
 import type { CommandSpec } from './commandContext';
 import { containerArgument } from './nodeArguments';
 import { InspectDocuments } from '../inspectDocuments';
@@ -9,7 +10,7 @@ export const inspectCommand: CommandSpec = {
   async run(ctx, arg) {
     const node = await containerArgument(ctx, arg, undefined, 'Inspect which container?');
     if (!node) return;
-    const data = await node.daemon.call('Inspecting container', (s) => node.daemon.docker.getContainer(node.container.Id).inspect({ abortSignal: s }));
+    const data = await inspectContainer(node.daemon, node.container.Id);
     const uri = InspectDocuments.put(node.name, JSON.stringify(data, null, 2));
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'json');

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type Docker from 'dockerode';
-import { changesListing, ContainerEvent, DaemonLevel, LiveContainerList, Logger } from '../../core';
+import { changesListing, ContainerEvent, ContainerSummary, DaemonLevel, LiveContainerList, Logger } from '../../core';
 import type { TreeNode } from './nodes/TreeNode';
 
 interface Watched {
@@ -80,7 +79,7 @@ export class RefreshController implements vscode.Disposable {
   }
 
   /** A daemon's containers: from its live list when it is watched, else asked for. */
-  listContainers(daemon: DaemonLevel, all: boolean): Promise<Docker.ContainerInfo[]> {
+  listContainers(daemon: DaemonLevel, all: boolean): Promise<ContainerSummary[]> {
     const w = this.watched.get(daemon.id);
     return w?.daemon === daemon && w.live ? w.live.list(all) : daemon.listContainers(all);
   }

@@ -1,6 +1,5 @@
-import type Docker from 'dockerode';
 import * as vscode from 'vscode';
-import { containerName, DaemonLevel } from '../../../core';
+import { containerName, ContainerSummary, DaemonLevel } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { TreeNode } from './TreeNode';
@@ -15,7 +14,7 @@ function stateIcon(state: string): vscode.ThemeIcon {
   }
 }
 
-function portsText(c: Docker.ContainerInfo): string {
+function portsText(c: ContainerSummary): string {
   const seen = new Set<string>();
   for (const p of c.Ports ?? []) {
     seen.add(p.PublicPort ? `${p.IP && p.IP !== '0.0.0.0' ? `${p.IP}:` : ''}${p.PublicPort}→${p.PrivatePort}` : `${p.PrivatePort}`);
@@ -28,7 +27,7 @@ export class ContainerNode extends TreeNode {
   readonly id: string;
   readonly name: string;
 
-  constructor(protected readonly ctx: TreeContext, parent: TreeNode, readonly daemon: DaemonLevel, readonly container: Docker.ContainerInfo) {
+  constructor(protected readonly ctx: TreeContext, parent: TreeNode, readonly daemon: DaemonLevel, readonly container: ContainerSummary) {
     super(parent);
     this.id = `${daemon.id}#${container.Id}`;
     this.name = containerName(container);

@@ -1,7 +1,6 @@
-import type Docker from 'dockerode';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DaemonLevel, daemonHint, levelId, showsAsPlainContainer } from '../../../core';
+import { ContainerSummary, DaemonLevel, daemonHint, levelId, showsAsPlainContainer } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { containerChildren } from './containerChildren';
@@ -17,7 +16,7 @@ export function resourceIcon(name: string): { light: vscode.Uri; dark: vscode.Ur
 
 /** A container that runs a Docker daemon: expands into that daemon's containers, at any depth. */
 export class LevelNode extends ContainerNode {
-  constructor(ctx: TreeContext, parent: TreeNode, daemon: DaemonLevel, container: Docker.ContainerInfo) {
+  constructor(ctx: TreeContext, parent: TreeNode, daemon: DaemonLevel, container: ContainerSummary) {
     super(ctx, parent, daemon, container);
   }
 
