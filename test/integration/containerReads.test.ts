@@ -34,6 +34,7 @@ describe('container reads at depth 3 (integration)', () => {
       const r = await runInContainer(l3, theBed().web3.id, ['sh', '-c', 'echo dl-out-marker > /proc/1/fd/1; echo dl-err-marker > /proc/1/fd/2']);
       assert.equal(r.exitCode, 0, r.stderr);
       await seen;
+      // eslint-disable-next-line no-control-regex -- the multiplexing header is control bytes
       assert.doesNotMatch(text, /[\x00-\x02]\x00\x00\x00/, 'no multiplexing headers reach the reader');
     } finally {
       follow.dispose();

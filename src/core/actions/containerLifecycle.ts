@@ -6,12 +6,17 @@ import type { Levels } from '../levels/levels';
 
 export type LifecycleAction = 'start' | 'stop' | 'restart' | 'pause' | 'unpause';
 
+/** Each action as a progress verb ("Stoping" is not a word). */
+const PROGRESS_VERB: Record<LifecycleAction, string> = {
+  start: 'Starting', stop: 'Stopping', restart: 'Restarting', pause: 'Pausing', unpause: 'Unpausing',
+};
+
 /** Start, stop, restart, pause or unpause one container. Already in that state is not an error. */
 export async function changeContainerState(daemon: DaemonLevel, containerId: string, action: LifecycleAction, signal?: AbortSignal): Promise<void> {
   const container = daemon.docker.getContainer(containerId);
   try {
     // Stopping waits for the process; give it the stop grace period on top of the timeout.
-    await daemon.call(`${action[0].toUpperCase()}${action.slice(1)}ing container`, (s) => (container[action] as (o: object) => Promise<unknown>).call(container, signalOnly(s)), signal,
+    await daemon.call(`${PROGRESS_VERB[action]} container`, (s) => (container[action] as (o: object) => Promise<unknown>).call(container, signalOnly(s)), signal,
       action === 'stop' || action === 'restart' ? daemon.timeoutMs + 15_000 : daemon.timeoutMs);
   } catch (err) {
     const e = classifyError(err, daemon.what);

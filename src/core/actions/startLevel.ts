@@ -222,6 +222,8 @@ async function waitForDaemon(levels: Levels, parent: DaemonLevel, containerId: s
 async function containerLogTail(parent: DaemonLevel, id: string): Promise<string> {
   try {
     const buf = await parent.call('Reading logs', (s) => parent.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 5, abortSignal: s })) as unknown as Buffer;
+    // The log's multiplexing headers are control bytes; they are stripped on purpose.
+    // eslint-disable-next-line no-control-regex
     return `Last output: ${buf.toString('utf8').replace(/[\x00-\x08]/g, '').trim().slice(-400)}`;
   } catch {
     return '';

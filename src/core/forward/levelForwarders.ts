@@ -40,10 +40,6 @@ export class LevelForwarders implements Disposable {
     return attempt;
   }
 
-  get(levelId: string): LevelForwarder | undefined {
-    return this.running.get(levelId);
-  }
-
   list(): readonly LevelForwarder[] {
     return [...this.running.values()];
   }

@@ -1,4 +1,3 @@
-import * as vscode from 'vscode';
 import { DaemonLevel, DockerLevelsError } from '../../core';
 import { ContainerNode } from '../tree/nodes/ContainerNode';
 import { DaemonNode } from '../tree/nodes/DaemonNode';

@@ -24,16 +24,11 @@ export class LineagePanel implements vscode.Disposable {
     return panel;
   }
 
-  /** Open panels (tests read them). */
-  static all(): LineagePanel[] {
-    return [...LineagePanel.panels.values()];
-  }
-
   readonly panel: vscode.WebviewPanel;
   /** Last data posted to the view, for tests and for a re-shown panel. */
   lastResult: unknown;
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly daemon: DaemonLevel,
+  private constructor(extensionUri: vscode.Uri, private readonly daemon: DaemonLevel,
     private readonly containerId: string, private readonly name: string, private readonly key: string) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
     this.panel = vscode.window.createWebviewPanel('dockerLevels.lineage', `ID Lineage: ${name}`, vscode.ViewColumn.Active, {
