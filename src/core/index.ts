@@ -13,6 +13,7 @@ export * from './transport/rawStream';
 export * from './transport/routes';
 export * from './transport/tlsCerts';
 export * from './levels/daemonLevel';
+export * from './levels/ids';
 export * from './levels/discovery';
 export * from './levels/childSpecs';
 export * from './levels/levelConnector';

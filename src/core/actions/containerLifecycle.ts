@@ -3,6 +3,7 @@ import { DockerLevelsError, classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { daemonHint, isRunning } from '../levels/discovery';
 import type { Levels } from '../levels/levels';
+import { childLevelId } from '../levels/ids';
 
 export type LifecycleAction = 'start' | 'stop' | 'restart' | 'pause' | 'unpause';
 
@@ -70,6 +71,6 @@ export async function removeContainer(levels: Levels, daemon: DaemonLevel, conta
     }
     throw e;
   } finally {
-    levels.close(`${daemon.id}/${containerId}`);
+    levels.close(childLevelId(daemon.id, containerId));
   }
 }

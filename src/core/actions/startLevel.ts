@@ -6,6 +6,7 @@ import { LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from '../levels/discovery'
 import type { Levels } from '../levels/levels';
 import { copyImage, hasImage } from './imageTransfer';
 import { planSubnets, subnetsAbove } from './subnetPlan';
+import { childLevelId } from '../levels/ids';
 
 export const DEFAULT_DIND_IMAGE = 'docker:dind';
 
@@ -188,7 +189,7 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
     return { level, containerId, name, privilege, mode, imageSource, readyMs: Date.now() - started };
   } catch (err) {
     if (containerId) {
-      levels.close(`${parent.id}/${containerId}`);
+      levels.close(childLevelId(parent.id, containerId));
       await removeQuietly(parent, containerId);
     }
     throw classifyError(err, parent.what);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { changesListing, ContainerEvent, ContainerSummary, DaemonLevel, LiveContainerList, Logger } from '../../core';
+import { changesListing, childLevelId, ContainerEvent, ContainerSummary, DaemonLevel, isAtOrBelowLevel, LiveContainerList, Logger } from '../../core';
 import type { TreeNode } from './nodes/TreeNode';
 
 interface Watched {
@@ -111,11 +111,11 @@ export class RefreshController implements vscode.Disposable {
 
   private onEvent(w: Watched, e: ContainerEvent): void {
     if (GONE.has(e.action)) {
-      const gone = `${w.daemon.id}/${e.containerId}`;
+      const gone = childLevelId(w.daemon.id, e.containerId);
       this.closeLevel(gone);
       // Its daemon and those below it are closed: their streams must not reconnect forever.
       for (const [id, below] of [...this.watched]) {
-        if (id === gone || id.startsWith(`${gone}/`)) this.forget(id, below);
+        if (isAtOrBelowLevel(id, gone)) this.forget(id, below);
       }
     }
     if (changesListing(e.action)) this.schedule(w);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { classifyError, DaemonLevel, traceLineage } from '../../core';
+import { classifyError, containerNodeId, DaemonLevel, traceLineage } from '../../core';
 
 /**
  * The ID lineage of one container: level by level from the root, the daemon, the ID seen
@@ -12,7 +12,7 @@ export class LineagePanel implements vscode.Disposable {
   private controller: AbortController | undefined;
 
   static show(extensionUri: vscode.Uri, daemon: DaemonLevel, containerId: string, name: string): LineagePanel {
-    const key = `${daemon.id}#${containerId}`;
+    const key = containerNodeId(daemon.id, containerId);
     const existing = LineagePanel.panels.get(key);
     if (existing) {
       existing.panel.reveal();

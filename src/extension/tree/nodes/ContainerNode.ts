@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { containerName, ContainerSummary, DaemonLevel } from '../../../core';
+import { containerName, containerNodeId, ContainerSummary, DaemonLevel } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { TreeNode } from './TreeNode';
@@ -29,7 +29,7 @@ export class ContainerNode extends TreeNode {
 
   constructor(protected readonly ctx: TreeContext, parent: TreeNode, readonly daemon: DaemonLevel, readonly container: ContainerSummary) {
     super(parent);
-    this.id = `${daemon.id}#${container.Id}`;
+    this.id = containerNodeId(daemon.id, container.Id);
     this.name = containerName(container);
   }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { DaemonInfo } from '../../../core';
+import { DaemonInfo, rootNodeId } from '../../../core';
 import type { RootEntry } from '../../levelsService';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
@@ -18,7 +18,7 @@ export class DaemonNode extends TreeNode {
 
   constructor(private readonly ctx: TreeContext, readonly entry: RootEntry, private currentInfo: DaemonInfo | undefined, readonly error: string | undefined) {
     super(undefined);
-    this.id = `root:${entry.id}`;
+    this.id = rootNodeId(entry.id);
   }
 
   get info(): DaemonInfo | undefined {

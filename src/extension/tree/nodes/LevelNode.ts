@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ContainerSummary, DaemonLevel, daemonHint, levelId, showsAsPlainContainer } from '../../../core';
+import { childLevelId, ContainerSummary, DaemonLevel, daemonHint, showsAsPlainContainer } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { containerChildren } from './containerChildren';
@@ -22,7 +22,7 @@ export class LevelNode extends ContainerNode {
 
   /** Id of the nested level this node opens. */
   get levelId(): string {
-    return levelId(this.daemon.root.id, [...this.daemon.chain, { id: this.container.Id, name: this.name }]);
+    return childLevelId(this.daemon.id, this.container.Id);
   }
 
   /** The nested daemon, if it was opened already. */
