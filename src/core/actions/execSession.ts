@@ -77,7 +77,12 @@ export async function openExecSession(daemon: DaemonLevel, containerId: string, 
   exitCode.catch(() => undefined);
 
   const stdin = new Writable({
-    write(chunk, _enc, cb) { socket.write(chunk, cb as () => void); },
+    write(chunk, _enc, cb) {
+      // Keys typed while the process is ending (or a terminal's own replies) have no reader left.
+      const writable = socket as unknown as { writableEnded?: boolean; destroyed?: boolean };
+      if (writable.writableEnded || writable.destroyed) { cb(); return; }
+      socket.write(chunk, cb as () => void);
+    },
     final(cb) { (socket as unknown as { end(): void }).end(); cb(); },
   });
   if (options.cols && options.rows) {
