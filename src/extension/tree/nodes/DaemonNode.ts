@@ -3,7 +3,7 @@ import { DaemonInfo, rootNodeId } from '../../../core';
 import type { RootEntry } from '../../levelsService';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
-import { containerChildren } from './containerChildren';
+import { containerChildren } from './LevelNode';
 import { MessageNode } from './MessageNode';
 import { TreeNode } from './TreeNode';
 
