@@ -25,6 +25,12 @@ export interface DockerLevelsApi {
   setPrompts(prompts: Prompts): void;
 }
 
+/**
+ * The running session's clean shutdown: VS Code calls deactivate() (and waits for its promise)
+ * before it disposes context.subscriptions, so the work that takes time is awaited here.
+ */
+let shutdown: (() => Promise<void>) | undefined;
+
 export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const started = Date.now();
   const channel = vscode.window.createOutputChannel('Docker Levels', { log: true });
@@ -37,9 +43,12 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const terminals = new LevelTerminals();
   const forwarders = new LevelForwarders(log);
   const contexts = new DockerContexts(log);
+  // Forwarders and the docker contexts pointing at them go when VS Code closes; once only.
+  let stopping: Promise<void> | undefined;
+  const stopForwarding = () => (stopping ??= Promise.all([contexts.removeAll(), forwarders.stopAll()]).then(() => forwarders.dispose()));
+  shutdown = stopForwarding;
   context.subscriptions.push(channel, service, tree, view, terminals, new InspectDocuments(), new ForwarderStatus(forwarders),
-    // Forwarders and the contexts pointing at them go when VS Code closes.
-    { dispose: () => { void contexts.removeAll(); forwarders.dispose(); } });
+    { dispose: () => { void stopForwarding(); } });
   const commandContext = { extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts };
   context.subscriptions.push(...registerCommands(commandContext));
 
@@ -58,6 +67,9 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   return { service, tree, view, terminals, forwarders, contexts, setPrompts: (p) => { commandContext.prompts = p; } };
 }
 
-export function deactivate(): void {
-  // Everything is owned by context.subscriptions.
+/** Resolves once forwarders have stopped (their sockets deleted) and the contexts are removed. */
+export function deactivate(): Promise<void> {
+  const done = shutdown?.() ?? Promise.resolve();
+  shutdown = undefined;
+  return done;
 }

@@ -95,7 +95,7 @@ export class RefreshController implements vscode.Disposable {
       log: this.log,
       onEvent: (e) => this.onEvent(w, e),
       onState: (state, error) => {
-        if (state === 'reconnecting' && w.daemon.isDisposed) {
+        if (state === 'closed' && w.daemon.isDisposed) {
           // The level was closed (its container went away or was replaced): nothing to follow.
           this.forget(w.daemon.id, w);
         } else if (state === 'reconnecting') {
@@ -137,8 +137,10 @@ export class RefreshController implements vscode.Disposable {
   private stop(w: Watched): void {
     if (w.timer) clearTimeout(w.timer);
     w.timer = undefined;
-    w.live?.dispose();
+    // Cleared first: disposing reports 'closed', which may lead back here.
+    const live = w.live;
     w.live = undefined;
+    live?.dispose();
   }
 
   dispose(): void {
