@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { containerNodeId, isRootLevelId, rootIdOfLevel, rootNodeId, startLevel } from '../../core';
+import { containerNodeId, displayText, isRootLevelId, rootIdOfLevel, rootNodeId, startLevel } from '../../core';
 import { SECTION } from '../settings';
 import { VIEW_ID } from '../tree/LevelsTreeProvider';
 import { LevelNode } from '../tree/nodes/LevelNode';
@@ -44,7 +44,7 @@ export const startDindHereCommand: CommandSpec = {
     });
     ctx.log.info(`level ${started.level.path} ready in ${started.readyMs} ms (${started.mode}, ${started.privilege}, ${started.level.transport.kind})`);
     if (started.privilege === 'capabilities') {
-      void vscode.window.showInformationMessage(`${started.name} runs with an equivalent capability set: this host refuses --privileged.`);
+      void vscode.window.showInformationMessage(`${displayText(started.name)} runs with an equivalent capability set: this host refuses --privileged.`);
     }
     await revealLevel(ctx, target.daemon.id, started.containerId);
   },

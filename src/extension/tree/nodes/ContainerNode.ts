@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { containerName, containerNodeId, ContainerSummary, DaemonLevel } from '../../../core';
+import { containerName, containerNodeId, ContainerSummary, DaemonLevel, escapeMarkdown } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { TreeNode } from './TreeNode';
@@ -58,11 +58,11 @@ export class ContainerNode extends TreeNode {
     item.iconPath = stateIcon(this.container.State);
     item.contextValue = contextValue('container', ...this.contextFlags());
     item.tooltip = new vscode.MarkdownString([
-      `**${this.name}** — ${this.container.State} (${this.container.Status})`,
-      `ID: \`${this.container.Id}\``,
-      `Image: \`${this.container.Image}\``,
-      ports ? `Ports: ${ports}` : '',
-      `Level: ${this.daemon.isRoot ? `${this.daemon.root.label} (root)` : `L${this.daemon.depth} ${this.daemon.path}`}`,
+      `**${escapeMarkdown(this.name)}** — ${escapeMarkdown(this.container.State)} (${escapeMarkdown(this.container.Status)})`,
+      `ID: ${escapeMarkdown(this.container.Id)}`,
+      `Image: ${escapeMarkdown(this.container.Image)}`,
+      ports ? `Ports: ${escapeMarkdown(ports)}` : '',
+      `Level: ${escapeMarkdown(this.daemon.isRoot ? `${this.daemon.root.label} (root)` : `L${this.daemon.depth} ${this.daemon.path}`)}`,
     ].filter(Boolean).join('\n\n'));
     return item;
   }

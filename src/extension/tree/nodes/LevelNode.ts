@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { childLevelId, ContainerSummary, DaemonLevel, daemonHint, showsAsPlainContainer, toChildSpecs } from '../../../core';
+import { childLevelId, ContainerSummary, DaemonLevel, daemonHint, escapeMarkdown, showsAsPlainContainer, toChildSpecs } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { ContainerNode } from './ContainerNode';
@@ -42,8 +42,8 @@ export class LevelNode extends ContainerNode {
     const depth = this.daemon.depth + 1;
     item.description = `L${depth} · ${this.shortId}${level ? ` · ${level.transport.kind}` : ''} · ${this.container.Image}`;
     const md = item.tooltip as vscode.MarkdownString;
-    md.appendMarkdown(`\n\n**Level ${depth}**: \`${this.path}\``);
-    md.appendMarkdown(level ? `\n\nTransport: ${level.transport.kind} — ${level.transport.address}` : `\n\nLooks like a daemon: ${daemonHint(this.container)?.reason ?? ''}`);
+    md.appendMarkdown(`\n\n**Level ${depth}**: ${escapeMarkdown(this.path)}`);
+    md.appendMarkdown(level ? `\n\nTransport: ${level.transport.kind} — ${escapeMarkdown(level.transport.address)}` : `\n\nLooks like a daemon: ${escapeMarkdown(daemonHint(this.container)?.reason ?? '')}`);
     return item;
   }
 
