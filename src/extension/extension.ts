@@ -12,6 +12,7 @@ import { Prompts, vscodePrompts } from './prompts';
 import { LevelTerminals } from './terminal/levelTerminals';
 import { LevelsTreeProvider, VIEW_ID } from './tree/LevelsTreeProvider';
 import type { TreeNode } from './tree/nodes/TreeNode';
+import { LineagePanels } from './webview/LineagePanel';
 
 /** What activate() returns: used by the extension-host tests, not a public API. */
 export interface DockerLevelsApi {
@@ -47,9 +48,13 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   let stopping: Promise<void> | undefined;
   const stopForwarding = () => (stopping ??= Promise.all([contexts.removeAll(), forwarders.stopAll()]).then(() => forwarders.dispose()));
   shutdown = stopForwarding;
-  context.subscriptions.push(channel, service, tree, view, terminals, new InspectDocuments(), new ForwarderStatus(forwarders),
+  const inspectDocuments = new InspectDocuments();
+  const lineagePanels = new LineagePanels(context.extensionUri);
+  context.subscriptions.push(channel, service, tree, view, terminals, inspectDocuments, lineagePanels, new ForwarderStatus(forwarders),
     { dispose: () => { void stopForwarding(); } });
-  const commandContext = { extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts };
+  const commandContext = {
+    extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts, inspectDocuments, lineagePanels,
+  };
   context.subscriptions.push(...registerCommands(commandContext));
 
   const applySettings = (reconnect: boolean) => {

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { inspectContainer } from '../../core';
 import type { CommandSpec } from './commandContext';
 import { containerArgument } from './nodeArguments';
-import { InspectDocuments } from '../inspectDocuments';
 
 /** Inspect as a read-only JSON document. */
 export const inspectCommand: CommandSpec = {
@@ -11,7 +10,7 @@ export const inspectCommand: CommandSpec = {
     const node = await containerArgument(ctx, arg, undefined, 'Inspect which container?');
     if (!node) return;
     const data = await inspectContainer(node.daemon, node.container.Id);
-    const uri = InspectDocuments.put(node.name, JSON.stringify(data, null, 2));
+    const uri = ctx.inspectDocuments.put(node.name, JSON.stringify(data, null, 2));
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'json');
     await vscode.window.showTextDocument(doc, { preview: true });
