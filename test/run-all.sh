@@ -44,6 +44,7 @@ export DOCKER_LEVELS_KEEP_BED=1
 stage setup bash test/testbed/setup.sh
 stage bed bash test/testbed/up.sh
 stage check-types npm run --silent check-types
+stage lint npm run --silent lint
 stage build npm run --silent build
 stage unit npx mocha --config test/.mocharc.unit.json
 stage integration npx mocha --config test/.mocharc.integration.json

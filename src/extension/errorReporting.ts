@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { classifyError, DockerLevelsError } from '../core';
+import { classifyError, displayText, DockerLevelsError } from '../core';
 
 /**
  * The one place where a failure reaches the user: logged with its cause, shown with
@@ -22,7 +22,7 @@ export class ErrorReporter {
   async show(err: unknown, what?: string): Promise<void> {
     const e = this.log(err, what);
     if (e.kind === 'cancelled') return;
-    const choice = await vscode.window.showErrorMessage(e.userMessage, 'Show Log');
+    const choice = await vscode.window.showErrorMessage(displayText(e.userMessage, 1000), 'Show Log');
     if (choice === 'Show Log') this.channel.show(true);
   }
 

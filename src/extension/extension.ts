@@ -12,6 +12,7 @@ import { Prompts, vscodePrompts } from './prompts';
 import { LevelTerminals } from './terminal/levelTerminals';
 import { LevelsTreeProvider, VIEW_ID } from './tree/LevelsTreeProvider';
 import type { TreeNode } from './tree/nodes/TreeNode';
+import { LineagePanels } from './webview/LineagePanel';
 
 /** What activate() returns: used by the extension-host tests, not a public API. */
 export interface DockerLevelsApi {
@@ -25,6 +26,12 @@ export interface DockerLevelsApi {
   setPrompts(prompts: Prompts): void;
 }
 
+/**
+ * The running session's clean shutdown: VS Code calls deactivate() (and waits for its promise)
+ * before it disposes context.subscriptions, so the work that takes time is awaited here.
+ */
+let shutdown: (() => Promise<void>) | undefined;
+
 export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const started = Date.now();
   const channel = vscode.window.createOutputChannel('Docker Levels', { log: true });
@@ -37,10 +44,17 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const terminals = new LevelTerminals();
   const forwarders = new LevelForwarders(log);
   const contexts = new DockerContexts(log);
-  context.subscriptions.push(channel, service, tree, view, terminals, new InspectDocuments(), new ForwarderStatus(forwarders),
-    // Forwarders and the contexts pointing at them go when VS Code closes.
-    { dispose: () => { void contexts.removeAll(); forwarders.dispose(); } });
-  const commandContext = { extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts };
+  // Forwarders and the docker contexts pointing at them go when VS Code closes; once only.
+  let stopping: Promise<void> | undefined;
+  const stopForwarding = () => (stopping ??= Promise.all([contexts.removeAll(), forwarders.stopAll()]).then(() => forwarders.dispose()));
+  shutdown = stopForwarding;
+  const inspectDocuments = new InspectDocuments();
+  const lineagePanels = new LineagePanels(context.extensionUri);
+  context.subscriptions.push(channel, service, tree, view, terminals, inspectDocuments, lineagePanels, new ForwarderStatus(forwarders),
+    { dispose: () => { void stopForwarding(); } });
+  const commandContext = {
+    extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts, inspectDocuments, lineagePanels,
+  };
   context.subscriptions.push(...registerCommands(commandContext));
 
   const applySettings = (reconnect: boolean) => {
@@ -58,6 +72,9 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   return { service, tree, view, terminals, forwarders, contexts, setPrompts: (p) => { commandContext.prompts = p; } };
 }
 
-export function deactivate(): void {
-  // Everything is owned by context.subscriptions.
+/** Resolves once forwarders have stopped (their sockets deleted) and the contexts are removed. */
+export function deactivate(): Promise<void> {
+  const done = shutdown?.() ?? Promise.resolve();
+  shutdown = undefined;
+  return done;
 }

@@ -56,7 +56,7 @@ function summarizeRound(r: Round) {
     if (d.error) errors++;
   };
   note(r.tree);
-  walk(r.tree, (d, c) => {
+  walk(r.tree, (_d, c) => {
     containers++;
     if (c.level) note(c.level); else leafIds.add(c.id);
   });

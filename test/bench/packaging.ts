@@ -1,6 +1,6 @@
 /**
  * Item 8: the size of the extension bundle that `npm run build:production` makes (built here
- * with the same esbuild commands, into test-results/ so a dev build in out/ is left alone; its
+ * with the same build script, esbuild.mjs, into test-results/ so a dev build in out/ is left alone; its
  * flags stub gRPC/protobuf and split ssh2 out, loaded on the first ssh:// connection), the time
  * Node takes to load it, and activation in the real extension host.
  */
@@ -14,36 +14,14 @@ import { median, summarize } from './stats';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const OUT = path.join(REPO, 'test-results', 'bench');
-const ESBUILD = path.join(REPO, 'node_modules', '.bin', 'esbuild');
 const LIMIT_BYTES = 1_000_000;
 const LOAD_ROUNDS = 5;
 
-/** Splits a shell command line into words (double and single quotes; no expansions). */
-function shellWords(line: string): string[] {
-  const words: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(line))) words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]);
-  return words;
-}
-
-/** The esbuild arguments an npm script uses for `entry`, without --outfile. */
-function esbuildArgsOf(scriptName: string, entry: string): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const script = pkg.scripts[scriptName];
-  if (!script) throw new Error(`package.json has no ${scriptName} script`);
-  const command = script.split('&&').map((c) => shellWords(c.trim())).find((w) => w[0] === 'esbuild' && w.includes(entry));
-  if (!command) throw new Error(`${scriptName} does not build ${entry} with esbuild: ${script}`);
-  return command.slice(1).filter((a) => !a.startsWith('--outfile=') && !a.startsWith('--metafile='));
-}
-
-/** The esbuild arguments build:production uses for the extension bundle, without --outfile. */
-export function productionExtensionArgs(): string[] {
-  return esbuildArgsOf('build:production', 'src/extension/extension.ts');
-}
-
-function esbuild(args: string[]): void {
-  execFileSync(ESBUILD, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+/** Builds the named bundles with the repo's one build script, as `npm run build:production` does. */
+function buildProduction(only: string, outdir: string, metafile?: string): void {
+  const args = [path.join(REPO, 'esbuild.mjs'), '--production', `--only=${only}`, `--outdir=${outdir}`];
+  if (metafile) args.push(`--metafile=${metafile}`);
+  execFileSync(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Bytes in the output per package (or per source folder), largest first. */
@@ -79,15 +57,14 @@ export async function packaging(ctx: BenchContext): Promise<Row[]> {
   writeFileSync(path.join(OUT, 'node_modules', 'vscode', 'index.js'), 'module.exports = new Proxy({}, { get: () => function () {} });\n');
 
   rmSync(path.join(OUT, 'bundle'), { recursive: true, force: true });
-  const args = productionExtensionArgs();
   const bundle = path.join(OUT, 'bundle', 'out', 'extension.js');
   ctx.log('item 8: building the extension bundle as build:production does');
-  esbuild([...args, `--outfile=${bundle}`, `--metafile=${path.join(OUT, 'bundle', 'meta.json')}`]);
-  esbuild([...esbuildArgsOf('build:ssh2', 'src/bundling/ssh2Bundle.js'), `--outfile=${path.join(path.dirname(bundle), 'ssh2.js')}`]);
+  buildProduction('extension', path.dirname(bundle), path.join(OUT, 'bundle', 'meta.json'));
+  buildProduction('ssh2', path.dirname(bundle));
   const bytes = statSync(bundle).size;
   const sshBytes = statSync(path.join(path.dirname(bundle), 'ssh2.js')).size;
   const load = loadTimes(bundle);
-  details.bundle = { args, bytes, ssh2Bytes: sshBytes, loadMs: summarize(load), largest: composition(path.join(OUT, 'bundle', 'meta.json')) };
+  details.bundle = { build: 'esbuild.mjs --production', bytes, ssh2Bytes: sshBytes, loadMs: summarize(load), largest: composition(path.join(OUT, 'bundle', 'meta.json')) };
   rows.push({
     item: 8, name: 'bundle size, build:production', figure: mb(bytes), target: '≤ 1 MB', pass: bytes <= LIMIT_BYTES,
     note: `${bytes.toLocaleString('en-US')} bytes; ssh2.js (${sshBytes.toLocaleString('en-US')} bytes) is loaded on the first ssh:// connection only`,

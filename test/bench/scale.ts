@@ -1,7 +1,7 @@
 /**
  * Item 4: 1,000 tiny leaf containers at level 1. Measures the time to build the tree's children
  * from the listing beyond the API call itself — the core's `toChildSpecs`, which the extension's
- * containerChildren maps 1:1 to nodes — and the heap the listing and the rows retain. Not
+ * containerChildren (LevelNode.ts) maps 1:1 to nodes — and the heap the listing and the rows retain. Not
  * measurable in plain Node: the extension host's TreeItem building, IPC and rendering.
  * The containers are created, not started: a thousand shims would take gigabytes.
  */

@@ -3,7 +3,6 @@
  * removed at the end (set DOCKER_LEVELS_KEEP_BED=1 to keep it between local runs).
  */
 import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
 import { bringUpBed, REPO, tearDownBed } from './testBed';
 
 export const mochaHooks = {

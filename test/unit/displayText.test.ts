@@ -6,6 +6,7 @@ describe('displayText (unit): daemon text is data', () => {
     const hostile = 'web\u001b]0;pwned\u0007\u001b[2J\u009b31m\u007f\u202egnp.exe';
     const shown = displayText(hostile);
     assert.equal(shown, 'web\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\x7f\\u202egnp.exe');
+    // eslint-disable-next-line no-control-regex -- control characters are what this test looks for
     assert.doesNotMatch(shown, /[\u0000-\u001f\u007f-\u009f\u202e]/);
   });
 

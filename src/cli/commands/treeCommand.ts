@@ -15,7 +15,7 @@ export async function treeCommand(argv: string[]): Promise<number> {
     if (values.json) {
       process.stdout.write(`${terminalSafeJson({ daemons }, 2)}\n`);
     } else {
-      for (const d of daemons) process.stdout.write(renderTree(d, session.endpoints.find((e) => !d.path)?.label ?? 'local'));
+      for (const d of daemons) process.stdout.write(renderTree(d, session.endpoints.find(() => !d.path)?.label ?? 'local'));
     }
     return daemons.some((d) => d.error) ? 1 : 0;
   } finally {

@@ -3,15 +3,21 @@ import { DockerLevelsError, classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { daemonHint, isRunning } from '../levels/discovery';
 import type { Levels } from '../levels/levels';
+import { childLevelId } from '../levels/ids';
 
 export type LifecycleAction = 'start' | 'stop' | 'restart' | 'pause' | 'unpause';
+
+/** Each action as a progress verb ("Stoping" is not a word). */
+const PROGRESS_VERB: Record<LifecycleAction, string> = {
+  start: 'Starting', stop: 'Stopping', restart: 'Restarting', pause: 'Pausing', unpause: 'Unpausing',
+};
 
 /** Start, stop, restart, pause or unpause one container. Already in that state is not an error. */
 export async function changeContainerState(daemon: DaemonLevel, containerId: string, action: LifecycleAction, signal?: AbortSignal): Promise<void> {
   const container = daemon.docker.getContainer(containerId);
   try {
     // Stopping waits for the process; give it the stop grace period on top of the timeout.
-    await daemon.call(`${action[0].toUpperCase()}${action.slice(1)}ing container`, (s) => (container[action] as (o: object) => Promise<unknown>).call(container, signalOnly(s)), signal,
+    await daemon.call(`${PROGRESS_VERB[action]} container`, (s) => (container[action] as (o: object) => Promise<unknown>).call(container, signalOnly(s)), signal,
       action === 'stop' || action === 'restart' ? daemon.timeoutMs + 15_000 : daemon.timeoutMs);
   } catch (err) {
     const e = classifyError(err, daemon.what);
@@ -65,6 +71,6 @@ export async function removeContainer(levels: Levels, daemon: DaemonLevel, conta
     }
     throw e;
   } finally {
-    levels.close(`${daemon.id}/${containerId}`);
+    levels.close(childLevelId(daemon.id, containerId));
   }
 }

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { DockerLevelsError, classifyError } from '../errors';
+import { DockerLevelsError } from '../errors';
 import type { Disposable } from '../disposable';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { checkExitCode } from '../untrusted/engineShapes';
@@ -78,21 +78,23 @@ export async function openExecSession(daemon: DaemonLevel, containerId: string, 
   exitCode.catch(() => undefined);
 
   const stdin = new Writable({
-    write(chunk, _enc, cb) { socket.write(chunk, cb as () => void); },
+    write(chunk, _enc, cb) {
+      // Keys typed while the process is ending (or a terminal's own replies) have no reader left.
+      const writable = socket as unknown as { writableEnded?: boolean; destroyed?: boolean };
+      if (writable.writableEnded || writable.destroyed) { cb(); return; }
+      socket.write(chunk, cb as () => void);
+    },
     final(cb) { (socket as unknown as { end(): void }).end(); cb(); },
   });
   if (options.cols && options.rows) {
-    await exec.resize({ w: options.cols, h: options.rows }).catch(() => undefined);
+    // A failed first resize only leaves the default size; it must not hang or fail the session.
+    await daemon.call('Resizing exec', (s) => exec.resize({ w: options.cols!, h: options.rows!, abortSignal: s } as never), options.signal).catch(() => undefined);
   }
   return {
     stdout, stderr, stdin, exitCode,
     resize: async (cols, rows) => {
       if (!tty) return;
-      try {
-        await exec.resize({ w: cols, h: rows });
-      } catch (err) {
-        throw classifyError(err, daemon.what);
-      }
+      await daemon.call('Resizing exec', (s) => exec.resize({ w: cols, h: rows, abortSignal: s } as never));
     },
     dispose: () => {
       socket.destroy();

@@ -6,6 +6,7 @@ import { LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from '../levels/discovery'
 import type { Levels } from '../levels/levels';
 import { copyImage, hasImage } from './imageTransfer';
 import { planSubnets, subnetsAbove } from './subnetPlan';
+import { childLevelId } from '../levels/ids';
 
 export const DEFAULT_DIND_IMAGE = 'docker:dind';
 
@@ -188,7 +189,7 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
     return { level, containerId, name, privilege, mode, imageSource, readyMs: Date.now() - started };
   } catch (err) {
     if (containerId) {
-      levels.close(`${parent.id}/${containerId}`);
+      levels.close(childLevelId(parent.id, containerId));
       await removeQuietly(parent, containerId);
     }
     throw classifyError(err, parent.what);
@@ -222,6 +223,8 @@ async function waitForDaemon(levels: Levels, parent: DaemonLevel, containerId: s
 async function containerLogTail(parent: DaemonLevel, id: string): Promise<string> {
   try {
     const buf = await parent.call('Reading logs', (s) => parent.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 5, abortSignal: s })) as unknown as Buffer;
+    // The log's multiplexing headers are control bytes; they are stripped on purpose.
+    // eslint-disable-next-line no-control-regex
     return `Last output: ${buf.toString('utf8').replace(/[\x00-\x08]/g, '').trim().slice(-400)}`;
   } catch {
     return '';

@@ -146,10 +146,8 @@ export class EventSubscription implements Disposable {
   private end(reason: string): void {
     if (this.disposed) return;
     this.options.log.debug(`events of ${this.daemon.label}: ${reason}; subscription closed`);
-    // Owners that forget a subscription on 'reconnecting' of a closed level (the extension's
-    // refresh controller) hear that first; the owner may dispose it right there.
-    this.setState('reconnecting', reason);
-    if (!this.disposed) this.close(reason);
+    // 'closed' with the level disposed tells owners it ended for good; they may dispose it right there.
+    this.close(reason);
   }
 
   private close(reason?: string): void {

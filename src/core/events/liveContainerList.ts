@@ -52,7 +52,7 @@ export class LiveContainerList implements Disposable {
   private readonly inFlight = new Map<boolean, Promise<Docker.ContainerInfo[]>>();
   private readonly maxAgeMs: number;
 
-  constructor(readonly daemon: DaemonLevel, private readonly options: LiveContainerListOptions) {
+  constructor(readonly daemon: DaemonLevel, options: LiveContainerListOptions) {
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_LIST_MAX_AGE_MS;
     this.subscription = new EventSubscription(daemon, {
       log: options.log,

@@ -2,6 +2,7 @@ import type { Disposable } from '../disposable';
 import { Listeners } from '../listeners';
 import type { Logger } from '../log';
 import { ForwardTarget, LevelForwarder } from './levelForwarder';
+import { isAtOrBelowLevel } from '../levels/ids';
 
 /**
  * The forwarders one front end owns (the extension: for its status bar and terminals), at
@@ -40,10 +41,6 @@ export class LevelForwarders implements Disposable {
     return attempt;
   }
 
-  get(levelId: string): LevelForwarder | undefined {
-    return this.running.get(levelId);
-  }
-
   list(): readonly LevelForwarder[] {
     return [...this.running.values()];
   }
@@ -55,7 +52,7 @@ export class LevelForwarders implements Disposable {
 
   /** Stops the forwarder of a level and of every level below it. */
   async stop(levelId: string): Promise<void> {
-    const below = this.list().filter((f) => f.target.id === levelId || f.target.id.startsWith(`${levelId}/`));
+    const below = this.list().filter((f) => isAtOrBelowLevel(f.target.id, levelId));
     await Promise.all(below.map((f) => f.stop()));
   }
 

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { DaemonHint, daemonHint, isRunning } from './discovery';
+import { containerNodeId } from './ids';
 
 /** One row under a daemon in the tree, decided from listing data alone. */
 export interface ContainerChildSpec {
@@ -22,7 +23,7 @@ const byName = new Intl.Collator().compare;
 export function toChildSpecs(daemonId: string, containers: readonly Docker.ContainerInfo[],
   notDaemons: ReadonlySet<string>): ContainerChildSpec[] {
   const rows = containers.map((container) => {
-    const id = `${daemonId}#${container.Id}`;
+    const id = containerNodeId(daemonId, container.Id);
     const hint = daemonHint(container);
     const running = isRunning(container);
     return { id, container, hint, running, name: container.Names?.[0] ?? '', isLevel: running && !!hint && !notDaemons.has(id) };

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import { withDeadline } from '../abort';
+import { levelId } from './ids';
 import { classifyError, DockerLevelsError } from '../errors';
 import type { Disposable } from '../disposable';
 import type { Connection, RootEndpoint } from '../endpoints/endpoint';
@@ -29,10 +30,8 @@ export interface ContainerRef {
   name: string;
 }
 
-/** Stable id of a level: the root's id, then the chain of full container IDs. */
-export function levelId(rootId: string, chain: readonly ContainerRef[]): string {
-  return [encodeURIComponent(rootId), ...chain.map((c) => c.id)].join('/');
-}
+/** Stable id of a level: the root's id, then the chain of full container IDs (see ids.ts). */
+export { levelId } from './ids';
 
 /** Everything a level is made of; the registry and the connector fill it in. */
 export interface DaemonLevelOptions {

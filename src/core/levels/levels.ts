@@ -4,6 +4,7 @@ import { Logger, scopedLogger, silentLogger } from '../log';
 import { createDockerClient } from '../transport/dockerClient';
 import { DaemonLevel, NESTED_TRANSPORTS, NestedTransportKind, RootTransportKind } from './daemonLevel';
 import { connectNestedLevel } from './levelConnector';
+import { childLevelId, isAtOrBelowLevel } from './ids';
 
 export interface LevelsOptions {
   timeoutMs?: number;
@@ -90,7 +91,7 @@ export class Levels implements Disposable {
     if (this.disposed) throw new Error('Levels is disposed');
     const cached = [...this.open.values()].find((l) => l.parent === parent && l.container?.id.startsWith(containerId));
     if (cached && !cached.isDisposed) return cached;
-    const key = `${parent.id}/${containerId}`;
+    const key = childLevelId(parent.id, containerId);
     const pending = this.opening.get(key);
     if (pending) return pending;
     const attempt = connectNestedLevel(parent, containerId, {
@@ -113,7 +114,7 @@ export class Levels implements Disposable {
    */
   close(id: string): void {
     for (const [openId, level] of [...this.open]) {
-      if (openId === id || openId.startsWith(`${id}/`)) {
+      if (isAtOrBelowLevel(openId, id)) {
         this.open.delete(openId);
         level.dispose();
       }

@@ -57,11 +57,6 @@ export class ExecTunnelAgent extends http.Agent {
     return `ExecTunnelAgent(${this.label}, ${this.open.size} streams)`;
   }
 
-  /** Streams currently open through this tunnel (for leak checks and the status bar). */
-  get openStreams(): number {
-    return this.open.size;
-  }
-
   override createConnection(_options: unknown, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
     this.openStream().then(
       (stream) => callback?.(null, stream),
@@ -127,7 +122,7 @@ class TunnelStream extends Duplex {
   private readonly stdout = new PassThrough();
   private stderrText = '';
 
-  constructor(private readonly socket: Duplex, parent: Docker, private readonly label: string, log: Logger) {
+  constructor(private readonly socket: Duplex, parent: Docker, label: string, log: Logger) {
     super({ allowHalfOpen: false });
     const stderr = new PassThrough();
     parent.modem.demuxStream(socket, this.stdout, stderr);

@@ -2,11 +2,13 @@ import type * as vscode from 'vscode';
 import type { LevelForwarders, Logger } from '../../core';
 import type { DockerContexts } from '../forwarding/dockerContexts';
 import type { ErrorReporter } from '../errorReporting';
+import type { InspectDocuments } from '../inspectDocuments';
 import type { LevelsService } from '../levelsService';
 import type { Prompts } from '../prompts';
 import type { LevelTerminals } from '../terminal/levelTerminals';
 import type { LevelsTreeProvider } from '../tree/LevelsTreeProvider';
 import type { TreeNode } from '../tree/nodes/TreeNode';
+import type { LineagePanels } from '../webview/LineagePanel';
 
 /** What every command may use; built once in activate(). */
 export interface CommandContext {
@@ -20,6 +22,8 @@ export interface CommandContext {
   /** Local endpoints for levels, owned by the extension (stopped on deactivate). */
   readonly forwarders: LevelForwarders;
   readonly contexts: DockerContexts;
+  readonly inspectDocuments: InspectDocuments;
+  readonly lineagePanels: LineagePanels;
   /** Replaceable so extension-host tests can answer; see prompts.ts. */
   prompts: Prompts;
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { copyImage, DockerLevelsError } from '../../core';
+import { copyImage, displayText, DockerLevelsError, listImages } from '../../core';
 import type { CommandSpec } from './commandContext';
 import { daemonArgument } from './nodeArguments';
 
@@ -9,14 +9,14 @@ export const copyImageToLevelCommand: CommandSpec = {
   async run(ctx, arg) {
     const source = await daemonArgument(ctx, arg, 'Copy an image from which daemon?');
     if (!source) return;
-    const images = await source.daemon.call('Listing images', (s) => source.daemon.docker.listImages({ abortSignal: s }));
-    const tags = images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map((t) => ({ label: t, description: `${(i.Size / 1e6).toFixed(0)} MB` })));
-    if (tags.length === 0) throw new DockerLevelsError('notFound', `${source.label} has no tagged images to copy.`);
-    const image = await ctx.prompts.pick(tags, { placeHolder: `Image on ${source.label}` });
+    const images = await listImages(source.daemon);
+    const tags = images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map((t) => ({ label: displayText(t), image: t, description: `${(i.Size / 1e6).toFixed(0)} MB` })));
+    if (tags.length === 0) throw new DockerLevelsError('notFound', `${displayText(source.label)} has no tagged images to copy.`);
+    const image = await ctx.prompts.pick(tags, { placeHolder: `Image on ${displayText(source.label)}` });
     if (!image) return;
     const targets = [
-      ...ctx.service.roots().filter((r) => r.level && r.level !== source.daemon).map((r) => ({ label: r.label, description: 'root daemon', daemon: r.level! })),
-      ...ctx.service.registry.openLevels().filter((l) => l !== source.daemon).map((l) => ({ label: l.path, description: `L${l.depth}`, daemon: l })),
+      ...ctx.service.roots().filter((r) => r.level && r.level !== source.daemon).map((r) => ({ label: displayText(r.label), description: 'root daemon', daemon: r.level! })),
+      ...ctx.service.registry.openLevels().filter((l) => l !== source.daemon).map((l) => ({ label: displayText(l.path), description: `L${l.depth}`, daemon: l })),
     ];
     if (targets.length === 0) throw new DockerLevelsError('notFound', 'No other level is open.', 'Expand the level you want to copy to in the Levels view.');
     const target = await ctx.prompts.pick(targets, { placeHolder: `Copy ${image.label} to which level?` });
@@ -26,7 +26,7 @@ export const copyImageToLevelCommand: CommandSpec = {
     }, (progress, token) => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort());
-      return copyImage(source.daemon, target.daemon, image.label, {
+      return copyImage(source.daemon, target.daemon, image.image, {
         signal: controller.signal, onProgress: (b) => progress.report({ message: `${(b / 1e6).toFixed(1)} MB` }),
       }).finally(() => sub.dispose());
     });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DockerLevelsError } from '../../core';
+import { displayText, DockerLevelsError } from '../../core';
 import type { CommandSpec } from './commandContext';
 import { daemonArgument } from './nodeArguments';
 
@@ -14,7 +14,7 @@ export const createDockerContextCommand: CommandSpec = {
     if (!target) return;
     const forwarder = await ctx.forwarders.forward(target.daemon);
     const name = await ctx.contexts.create(target.daemon, forwarder);
-    void vscode.window.showInformationMessage(`Docker context "${name}" points at ${target.label}. Use it with: docker --context ${name} ps`);
+    void vscode.window.showInformationMessage(`Docker context "${name}" points at ${displayText(target.label)}. Use it with: docker --context ${name} ps`);
     return name;
   },
 };

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
+import { inspectContainer } from '../../core';
 import type { CommandSpec } from './commandContext';
 import { containerArgument } from './nodeArguments';
-import { InspectDocuments } from '../inspectDocuments';
 
 /** Inspect as a read-only JSON document. */
 export const inspectCommand: CommandSpec = {
@@ -9,8 +9,8 @@ export const inspectCommand: CommandSpec = {
   async run(ctx, arg) {
     const node = await containerArgument(ctx, arg, undefined, 'Inspect which container?');
     if (!node) return;
-    const data = await node.daemon.call('Inspecting container', (s) => node.daemon.docker.getContainer(node.container.Id).inspect({ abortSignal: s }));
-    const uri = InspectDocuments.put(node.name, JSON.stringify(data, null, 2));
+    const data = await inspectContainer(node.daemon, node.container.Id);
+    const uri = ctx.inspectDocuments.put(node.name, JSON.stringify(data, null, 2));
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'json');
     await vscode.window.showTextDocument(doc, { preview: true });

@@ -1,5 +1,4 @@
-import * as vscode from 'vscode';
-import { DaemonLevel, DockerLevelsError } from '../../core';
+import { DaemonLevel, displayText, DockerLevelsError } from '../../core';
 import { ContainerNode } from '../tree/nodes/ContainerNode';
 import { DaemonNode } from '../tree/nodes/DaemonNode';
 import { LevelNode } from '../tree/nodes/LevelNode';
@@ -17,7 +16,7 @@ export async function containerArgument(ctx: CommandContext, arg: unknown, filte
     throw new DockerLevelsError('notFound', 'No matching container is shown in the Levels view.', 'Expand the levels you want in the Docker Levels view first.');
   }
   const pick = await ctx.prompts.pick(candidates.map((n) => ({
-    label: n.name, description: `${n.shortId} · ${n.container.State}`, detail: n.daemon.isRoot ? n.daemon.root.label : `L${n.daemon.depth} ${n.daemon.path}`, node: n,
+    label: displayText(n.name), description: displayText(`${n.shortId} · ${n.container.State}`), detail: displayText(n.daemon.isRoot ? n.daemon.root.label : `L${n.daemon.depth} ${n.daemon.path}`), node: n,
   })), { placeHolder, matchOnDescription: true, matchOnDetail: true });
   return pick?.node;
 }
@@ -32,8 +31,8 @@ export async function daemonArgument(ctx: CommandContext, arg: unknown, placeHol
     return { daemon: await ctx.service.registry.openLevel(arg.daemon, arg.container.Id), label: arg.path };
   }
   const choices = [
-    ...ctx.service.roots().filter((r) => r.level).map((r) => ({ label: r.label, description: 'root daemon', daemon: r.level! })),
-    ...ctx.service.registry.openLevels().map((l) => ({ label: l.path, description: `L${l.depth} · ${l.transport.kind}`, daemon: l })),
+    ...ctx.service.roots().filter((r) => r.level).map((r) => ({ label: displayText(r.label), description: 'root daemon', daemon: r.level! })),
+    ...ctx.service.registry.openLevels().map((l) => ({ label: displayText(l.path), description: `L${l.depth} · ${l.transport.kind}`, daemon: l })),
   ];
   const pick = await ctx.prompts.pick(choices, { placeHolder });
   return pick ? { daemon: pick.daemon, label: pick.label } : undefined;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayText } from '../../core';
 import type { CommandSpec } from './commandContext';
 
 /** Lists the running level endpoints (forwarders); picking one offers to copy or stop it. */
@@ -11,7 +12,7 @@ export const showForwardersCommand: CommandSpec = {
       return;
     }
     const pick = await ctx.prompts.pick(list.map((f) => ({
-      label: f.target.what, description: f.dockerHost, detail: `${f.activeConnections} open, ${f.totalConnections} served since ${f.startedAt.toLocaleTimeString()}`, forwarder: f,
+      label: displayText(f.target.what), description: f.dockerHost, detail: `${f.activeConnections} open, ${f.totalConnections} served since ${f.startedAt.toLocaleTimeString()}`, forwarder: f,
     })), { placeHolder: 'Level endpoints run by Docker Levels' });
     if (!pick) return;
     const action = await ctx.prompts.pick([{ label: 'Copy DOCKER_HOST' }, { label: 'Stop' }], { placeHolder: pick.label });

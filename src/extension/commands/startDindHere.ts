@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { startLevel } from '../../core';
+import { containerNodeId, displayText, isRootLevelId, rootIdOfLevel, rootNodeId, startLevel } from '../../core';
 import { SECTION } from '../settings';
 import { VIEW_ID } from '../tree/LevelsTreeProvider';
 import { LevelNode } from '../tree/nodes/LevelNode';
@@ -44,7 +44,7 @@ export const startDindHereCommand: CommandSpec = {
     });
     ctx.log.info(`level ${started.level.path} ready in ${started.readyMs} ms (${started.mode}, ${started.privilege}, ${started.level.transport.kind})`);
     if (started.privilege === 'capabilities') {
-      void vscode.window.showInformationMessage(`${started.name} runs with an equivalent capability set: this host refuses --privileged.`);
+      void vscode.window.showInformationMessage(`${displayText(started.name)} runs with an equivalent capability set: this host refuses --privileged.`);
     }
     await revealLevel(ctx, target.daemon.id, started.containerId);
   },
@@ -56,10 +56,10 @@ export const startDindHereCommand: CommandSpec = {
  * is running either way, so a failure here is logged, not shown.
  */
 async function revealLevel(ctx: Parameters<CommandSpec['run']>[0], daemonId: string, containerId: string): Promise<void> {
-  const id = `${daemonId}#${containerId}`;
+  const id = containerNodeId(daemonId, containerId);
   await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   for (let attempt = 1; attempt <= 5; attempt++) {
-    const parent = ctx.tree.shownNodes().find((n) => n.id === `root:${decodeURIComponent(daemonId)}` || (n instanceof LevelNode && n.levelId === daemonId));
+    const parent = ctx.tree.shownNodes().find((n) => (isRootLevelId(daemonId) && n.id === rootNodeId(rootIdOfLevel(daemonId))) || (n instanceof LevelNode && n.levelId === daemonId));
     ctx.tree.refresh(parent);
     const node = (await ctx.tree.getChildren(parent)).find((c) => c.id === id);
     try {

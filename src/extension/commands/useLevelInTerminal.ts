@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayText } from '../../core';
 import { terminalName } from '../terminal/levelTerminals';
 import type { CommandSpec } from './commandContext';
 import { daemonArgument } from './nodeArguments';
@@ -15,11 +16,11 @@ export const useLevelInTerminalCommand: CommandSpec = {
     const forwarder = await ctx.forwarders.forward(target.daemon);
     const level = target.daemon;
     const terminal = vscode.window.createTerminal({
-      name: level.isRoot ? `docker @ ${level.root.label}` : terminalName('docker', level),
+      name: level.isRoot ? displayText(`docker @ ${level.root.label}`) : terminalName('docker', level),
       iconPath: new vscode.ThemeIcon('plug'),
       // null unsets: a context or TLS variables from the user's shell must not win over DOCKER_HOST.
       env: { DOCKER_HOST: forwarder.dockerHost, DOCKER_CONTEXT: null, DOCKER_TLS_VERIFY: null, DOCKER_CERT_PATH: null },
-      message: `DOCKER_HOST=${forwarder.dockerHost} → ${level.what}`,
+      message: `DOCKER_HOST=${forwarder.dockerHost} → ${displayText(level.what)}`,
     } as vscode.TerminalOptions);
     terminal.show();
     return terminal;

@@ -1,3 +1,4 @@
+import { inspectContainer } from '../../core';
 import { LogsPseudoterminal } from '../terminal/LogsPseudoterminal';
 import type { CommandSpec } from './commandContext';
 import { containerArgument } from './nodeArguments';
@@ -7,7 +8,7 @@ export const viewLogsCommand: CommandSpec = {
   async run(ctx, arg) {
     const node = await containerArgument(ctx, arg, undefined, 'View the logs of which container?');
     if (!node) return;
-    const tty = !!(await node.daemon.docker.getContainer(node.container.Id).inspect()).Config.Tty;
+    const tty = !!(await inspectContainer(node.daemon, node.container.Id)).Config.Tty;
     return ctx.terminals.openPty(new LogsPseudoterminal(node.daemon, node.container.Id, tty), `logs: ${node.name}`,
       node.daemon.isRoot ? node.daemon.root.label : `L${node.daemon.depth} ${node.daemon.path}`);
   },

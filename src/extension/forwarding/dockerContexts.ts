@@ -47,11 +47,6 @@ export class DockerContexts {
     }
   }
 
-  /** Contexts this session created and that still exist. */
-  list(): string[] {
-    return [...this.created];
-  }
-
   async removeAll(): Promise<void> {
     await Promise.all([...this.created].map((n) => this.remove(n)));
   }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { DaemonLevel } from '../../core';
+import { DaemonLevel, displayText } from '../../core';
 import { ExecPseudoterminal } from './ExecPseudoterminal';
 
 interface LevelTerminal {
@@ -10,8 +10,8 @@ interface LevelTerminal {
 
 /** "web @ L3 ‹ dind-b ‹ dind-a": the container, its depth, and the levels above it, nearest first. */
 export function terminalName(containerName: string, daemon: DaemonLevel): string {
-  if (daemon.isRoot) return `${containerName} @ ${daemon.root.label}`;
-  return `${containerName} @ L${daemon.depth} ‹ ${[...daemon.chain].reverse().map((c) => c.name).join(' ‹ ')}`;
+  if (daemon.isRoot) return displayText(`${containerName} @ ${daemon.root.label}`);
+  return displayText(`${containerName} @ L${daemon.depth} ‹ ${[...daemon.chain].reverse().map((c) => c.name).join(' ‹ ')}`);
 }
 
 /** Terminals opened by Docker Levels, and the status bar item that shows the active one's level. */
@@ -36,8 +36,9 @@ export class LevelTerminals implements vscode.Disposable {
   }
 
   openPty(pty: vscode.Pseudoterminal, name: string, levelText: string): vscode.Terminal {
-    const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('layers') });
-    this.open.set(terminal, { terminal, pty, levelText });
+    // Names and level texts carry container names from the daemons: shown as text, never controls.
+    const terminal = vscode.window.createTerminal({ name: displayText(name), pty, iconPath: new vscode.ThemeIcon('layers') });
+    this.open.set(terminal, { terminal, pty, levelText: displayText(levelText) });
     terminal.show();
     this.update();
     return terminal;

@@ -1,6 +1,5 @@
-import type Docker from 'dockerode';
 import * as vscode from 'vscode';
-import { classifyError, DaemonInfo, DaemonLevel, Logger } from '../../core';
+import { classifyError, ContainerSummary, DaemonInfo, DaemonLevel, Logger } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
 import { DaemonNode } from './nodes/DaemonNode';
@@ -47,7 +46,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     this.refreshController.watch(daemon, node);
   }
 
-  listContainers(daemon: DaemonLevel, all: boolean): Promise<Docker.ContainerInfo[]> {
+  listContainers(daemon: DaemonLevel, all: boolean): Promise<ContainerSummary[]> {
     return this.refreshController.listContainers(daemon, all);
   }
 

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type Docker from 'dockerode';
-import { changesListing, ContainerEvent, DaemonLevel, LiveContainerList, Logger } from '../../core';
+import { changesListing, childLevelId, ContainerEvent, ContainerSummary, DaemonLevel, isAtOrBelowLevel, LiveContainerList, Logger } from '../../core';
 import type { TreeNode } from './nodes/TreeNode';
 
 interface Watched {
@@ -80,7 +79,7 @@ export class RefreshController implements vscode.Disposable {
   }
 
   /** A daemon's containers: from its live list when it is watched, else asked for. */
-  listContainers(daemon: DaemonLevel, all: boolean): Promise<Docker.ContainerInfo[]> {
+  listContainers(daemon: DaemonLevel, all: boolean): Promise<ContainerSummary[]> {
     const w = this.watched.get(daemon.id);
     return w?.daemon === daemon && w.live ? w.live.list(all) : daemon.listContainers(all);
   }
@@ -96,7 +95,7 @@ export class RefreshController implements vscode.Disposable {
       log: this.log,
       onEvent: (e) => this.onEvent(w, e),
       onState: (state, error) => {
-        if (state === 'reconnecting' && w.daemon.isDisposed) {
+        if (state === 'closed' && w.daemon.isDisposed) {
           // The level was closed (its container went away or was replaced): nothing to follow.
           this.forget(w.daemon.id, w);
         } else if (state === 'reconnecting') {
@@ -112,11 +111,11 @@ export class RefreshController implements vscode.Disposable {
 
   private onEvent(w: Watched, e: ContainerEvent): void {
     if (GONE.has(e.action)) {
-      const gone = `${w.daemon.id}/${e.containerId}`;
+      const gone = childLevelId(w.daemon.id, e.containerId);
       this.closeLevel(gone);
       // Its daemon and those below it are closed: their streams must not reconnect forever.
       for (const [id, below] of [...this.watched]) {
-        if (id === gone || id.startsWith(`${gone}/`)) this.forget(id, below);
+        if (isAtOrBelowLevel(id, gone)) this.forget(id, below);
       }
     }
     if (changesListing(e.action)) this.schedule(w);
@@ -138,8 +137,10 @@ export class RefreshController implements vscode.Disposable {
   private stop(w: Watched): void {
     if (w.timer) clearTimeout(w.timer);
     w.timer = undefined;
-    w.live?.dispose();
+    // Cleared first: disposing reports 'closed', which may lead back here.
+    const live = w.live;
     w.live = undefined;
+    live?.dispose();
   }
 
   dispose(): void {

@@ -1,5 +1,4 @@
-import type Docker from 'dockerode';
-import type { DaemonLevel } from '../../core';
+import type { ContainerSummary, DaemonLevel } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
 import type { TreeNode } from './nodes/TreeNode';
@@ -11,7 +10,7 @@ export interface TreeContext {
   /** A node shows this daemon's containers: keep them live while it stays expanded. */
   watch(daemon: DaemonLevel, node: TreeNode): void;
   /** A daemon's containers, answered from its live list while it is watched. */
-  listContainers(daemon: DaemonLevel, all: boolean): Promise<Docker.ContainerInfo[]>;
+  listContainers(daemon: DaemonLevel, all: boolean): Promise<ContainerSummary[]>;
   /** Containers found to run no daemon, shown as plain containers from then on. */
   readonly notDaemons: Set<string>;
   refresh(node?: TreeNode): void;

@@ -1,42 +1,51 @@
 import * as vscode from 'vscode';
-import { classifyError, DaemonLevel, traceLineage } from '../../core';
+import { classifyError, containerNodeId, DaemonLevel, displayText, traceLineage } from '../../core';
 
 /**
  * The ID lineage of one container: level by level from the root, the daemon, the ID seen
  * from above, the hostname inside, and whether they match. Proved live through exec; the
  * Refresh button runs the proof again.
  */
-export class LineagePanel implements vscode.Disposable {
-  private static readonly panels = new Map<string, LineagePanel>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private controller: AbortController | undefined;
+/** The open lineage panels, one per container; owned by the extension, closed with it. */
+export class LineagePanels implements vscode.Disposable {
+  private readonly panels = new Map<string, LineagePanel>();
 
-  static show(extensionUri: vscode.Uri, daemon: DaemonLevel, containerId: string, name: string): LineagePanel {
-    const key = `${daemon.id}#${containerId}`;
-    const existing = LineagePanel.panels.get(key);
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  show(daemon: DaemonLevel, containerId: string, name: string): LineagePanel {
+    const key = containerNodeId(daemon.id, containerId);
+    const existing = this.panels.get(key);
     if (existing) {
       existing.panel.reveal();
       void existing.update();
       return existing;
     }
-    const panel = new LineagePanel(extensionUri, daemon, containerId, name, key);
-    LineagePanel.panels.set(key, panel);
+    const panel = new LineagePanel(this.extensionUri, daemon, containerId, name, () => {
+      if (this.panels.get(key) === panel) this.panels.delete(key);
+    });
+    this.panels.set(key, panel);
     return panel;
   }
 
-  /** Open panels (tests read them). */
-  static all(): LineagePanel[] {
-    return [...LineagePanel.panels.values()];
+  dispose(): void {
+    for (const panel of [...this.panels.values()]) panel.dispose();
+    this.panels.clear();
   }
+}
+
+export class LineagePanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private controller: AbortController | undefined;
+  private disposed = false;
 
   readonly panel: vscode.WebviewPanel;
   /** Last data posted to the view, for tests and for a re-shown panel. */
   lastResult: unknown;
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly daemon: DaemonLevel,
-    private readonly containerId: string, private readonly name: string, private readonly key: string) {
+  constructor(extensionUri: vscode.Uri, private readonly daemon: DaemonLevel,
+    private readonly containerId: string, private readonly name: string, private readonly onDispose: () => void) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
-    this.panel = vscode.window.createWebviewPanel('dockerLevels.lineage', `ID Lineage: ${name}`, vscode.ViewColumn.Active, {
+    this.panel = vscode.window.createWebviewPanel('dockerLevels.lineage', `ID Lineage: ${displayText(name)}`, vscode.ViewColumn.Active, {
       enableScripts: true, localResourceRoots: [media],
     });
     this.panel.iconPath = vscode.Uri.joinPath(media, 'docker-levels.svg');
@@ -93,8 +102,10 @@ export class LineagePanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.controller?.abort();
-    LineagePanel.panels.delete(this.key);
+    this.onDispose();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
   }

@@ -1,6 +1,5 @@
-import type Docker from 'dockerode';
 import * as vscode from 'vscode';
-import { containerName, DaemonLevel } from '../../../core';
+import { containerName, containerNodeId, ContainerSummary, DaemonLevel, escapeMarkdown } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { TreeNode } from './TreeNode';
@@ -15,7 +14,7 @@ function stateIcon(state: string): vscode.ThemeIcon {
   }
 }
 
-function portsText(c: Docker.ContainerInfo): string {
+function portsText(c: ContainerSummary): string {
   const seen = new Set<string>();
   for (const p of c.Ports ?? []) {
     seen.add(p.PublicPort ? `${p.IP && p.IP !== '0.0.0.0' ? `${p.IP}:` : ''}${p.PublicPort}→${p.PrivatePort}` : `${p.PrivatePort}`);
@@ -28,9 +27,9 @@ export class ContainerNode extends TreeNode {
   readonly id: string;
   readonly name: string;
 
-  constructor(protected readonly ctx: TreeContext, parent: TreeNode, readonly daemon: DaemonLevel, readonly container: Docker.ContainerInfo) {
+  constructor(protected readonly ctx: TreeContext, parent: TreeNode, readonly daemon: DaemonLevel, readonly container: ContainerSummary) {
     super(parent);
-    this.id = `${daemon.id}#${container.Id}`;
+    this.id = containerNodeId(daemon.id, container.Id);
     this.name = containerName(container);
   }
 
@@ -59,11 +58,11 @@ export class ContainerNode extends TreeNode {
     item.iconPath = stateIcon(this.container.State);
     item.contextValue = contextValue('container', ...this.contextFlags());
     item.tooltip = new vscode.MarkdownString([
-      `**${this.name}** — ${this.container.State} (${this.container.Status})`,
-      `ID: \`${this.container.Id}\``,
-      `Image: \`${this.container.Image}\``,
-      ports ? `Ports: ${ports}` : '',
-      `Level: ${this.daemon.isRoot ? `${this.daemon.root.label} (root)` : `L${this.daemon.depth} ${this.daemon.path}`}`,
+      `**${escapeMarkdown(this.name)}** — ${escapeMarkdown(this.container.State)} (${escapeMarkdown(this.container.Status)})`,
+      `ID: ${escapeMarkdown(this.container.Id)}`,
+      `Image: ${escapeMarkdown(this.container.Image)}`,
+      ports ? `Ports: ${escapeMarkdown(ports)}` : '',
+      `Level: ${escapeMarkdown(this.daemon.isRoot ? `${this.daemon.root.label} (root)` : `L${this.daemon.depth} ${this.daemon.path}`)}`,
     ].filter(Boolean).join('\n\n'));
     return item;
   }

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { DaemonInfo } from '../../../core';
+import { DaemonInfo, escapeMarkdown, rootNodeId } from '../../../core';
 import type { RootEntry } from '../../levelsService';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
-import { containerChildren } from './containerChildren';
+import { containerChildren } from './LevelNode';
 import { MessageNode } from './MessageNode';
 import { TreeNode } from './TreeNode';
 
@@ -18,7 +18,7 @@ export class DaemonNode extends TreeNode {
 
   constructor(private readonly ctx: TreeContext, readonly entry: RootEntry, private currentInfo: DaemonInfo | undefined, readonly error: string | undefined) {
     super(undefined);
-    this.id = `root:${entry.id}`;
+    this.id = rootNodeId(entry.id);
   }
 
   get info(): DaemonInfo | undefined {
@@ -57,12 +57,12 @@ export class DaemonNode extends TreeNode {
       item.description = 'unreachable';
     }
     item.tooltip = new vscode.MarkdownString([
-      `**${this.entry.label}**`,
-      `Endpoint: \`${this.entry.url ?? '?'}\``,
+      `**${escapeMarkdown(this.entry.label)}**`,
+      `Endpoint: ${escapeMarkdown(this.entry.url ?? '?')}`,
       level ? `Transport: ${level.transport.kind}` : '',
-      this.info ? `OS: ${this.info.OperatingSystem} (${this.info.OSType}/${this.info.Architecture})` : '',
-      this.info ? `Storage driver: ${this.info.Driver}` : '',
-      this.error ? `Error: ${this.error}` : '',
+      this.info ? `OS: ${escapeMarkdown(this.info.OperatingSystem)} (${escapeMarkdown(this.info.OSType)}/${escapeMarkdown(this.info.Architecture)})` : '',
+      this.info ? `Storage driver: ${escapeMarkdown(this.info.Driver)}` : '',
+      this.error ? `Error: ${escapeMarkdown(this.error)}` : '',
     ].filter(Boolean).join('\n\n'));
     return item;
   }

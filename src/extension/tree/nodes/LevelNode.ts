@@ -1,10 +1,8 @@
-import type Docker from 'dockerode';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DaemonLevel, daemonHint, levelId, showsAsPlainContainer } from '../../../core';
+import { childLevelId, ContainerSummary, DaemonLevel, daemonHint, escapeMarkdown, showsAsPlainContainer, toChildSpecs } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
-import { containerChildren } from './containerChildren';
 import { ContainerNode } from './ContainerNode';
 import { MessageNode } from './MessageNode';
 import type { TreeNode } from './TreeNode';
@@ -17,13 +15,13 @@ export function resourceIcon(name: string): { light: vscode.Uri; dark: vscode.Ur
 
 /** A container that runs a Docker daemon: expands into that daemon's containers, at any depth. */
 export class LevelNode extends ContainerNode {
-  constructor(ctx: TreeContext, parent: TreeNode, daemon: DaemonLevel, container: Docker.ContainerInfo) {
+  constructor(ctx: TreeContext, parent: TreeNode, daemon: DaemonLevel, container: ContainerSummary) {
     super(ctx, parent, daemon, container);
   }
 
   /** Id of the nested level this node opens. */
   get levelId(): string {
-    return levelId(this.daemon.root.id, [...this.daemon.chain, { id: this.container.Id, name: this.name }]);
+    return childLevelId(this.daemon.id, this.container.Id);
   }
 
   /** The nested daemon, if it was opened already. */
@@ -44,8 +42,8 @@ export class LevelNode extends ContainerNode {
     const depth = this.daemon.depth + 1;
     item.description = `L${depth} · ${this.shortId}${level ? ` · ${level.transport.kind}` : ''} · ${this.container.Image}`;
     const md = item.tooltip as vscode.MarkdownString;
-    md.appendMarkdown(`\n\n**Level ${depth}**: \`${this.path}\``);
-    md.appendMarkdown(level ? `\n\nTransport: ${level.transport.kind} — ${level.transport.address}` : `\n\nLooks like a daemon: ${daemonHint(this.container)?.reason ?? ''}`);
+    md.appendMarkdown(`\n\n**Level ${depth}**: ${escapeMarkdown(this.path)}`);
+    md.appendMarkdown(level ? `\n\nTransport: ${level.transport.kind} — ${escapeMarkdown(level.transport.address)}` : `\n\nLooks like a daemon: ${escapeMarkdown(daemonHint(this.container)?.reason ?? '')}`);
     return item;
   }
 
@@ -68,4 +66,24 @@ export class LevelNode extends ContainerNode {
     if (!wasOpen) setTimeout(() => this.ctx.refresh(this), 0);
     return containerChildren(this.ctx, level, this);
   }
+}
+
+/**
+ * The children of any node that stands for a daemon: its containers, each a LevelNode when
+ * listing data says it runs a daemon (no request per container), else a ContainerNode.
+ */
+export async function containerChildren(ctx: TreeContext, daemon: DaemonLevel, parent: TreeNode): Promise<TreeNode[]> {
+  let list;
+  try {
+    list = await ctx.listContainers(daemon, ctx.service.current.showStoppedContainers);
+  } catch (err) {
+    const e = ctx.errors.log(err, daemon.what);
+    return [new MessageNode(parent, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: parent.id })];
+  }
+  ctx.watch(daemon, parent);
+  if (list.length === 0) return [new MessageNode(parent, 'No containers', { severity: 'info' })];
+  // Levels first, then running, then by name: the tree is about the levels.
+  return toChildSpecs(daemon.id, list, ctx.notDaemons).map((spec) => (spec.isLevel
+    ? new LevelNode(ctx, parent, daemon, spec.container)
+    : new ContainerNode(ctx, parent, daemon, spec.container)));
 }

@@ -1,6 +1,6 @@
 import { classifyError } from '../errors';
-import { runInContainer } from '../actions/execSession';
-import type { DaemonLevel } from './daemonLevel';
+import { runInContainer } from './execSession';
+import type { DaemonLevel } from '../levels/daemonLevel';
 
 /** One step of the lineage: a container as its parent daemon sees it, and as it sees itself. */
 export interface LineageStep {

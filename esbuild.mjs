@@ -1,0 +1,57 @@
+// The one build script: every bundle Docker Levels ships or tests, with the flags said once.
+//   node esbuild.mjs                       dev build of all bundles into out/ (with source maps)
+//   node esbuild.mjs --production          minified extension, CLI and ssh2 (what `npm run package` ships)
+//   node esbuild.mjs --production --outdir=DIR --metafile=FILE --only=extension,ssh2
+//                                          the same bundles elsewhere (the packaging bench)
+import * as esbuild from 'esbuild';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.dirname(fileURLToPath(import.meta.url));
+
+const common = {
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: REPO,
+  external: ['vscode', '*.node', 'cpu-features'],
+};
+// dockerode's BuildKit session code (gRPC, protobuf) is never used; ssh2 loads on the first ssh:// connection.
+const appAliases = {
+  '@grpc/grpc-js': './src/bundling/buildkitUnavailable.js',
+  '@grpc/proto-loader': './src/bundling/buildkitUnavailable.js',
+  protobufjs: './src/bundling/buildkitUnavailable.js',
+  ssh2: './src/bundling/lazySsh2.js',
+};
+
+/** name → [entry, output under outdir, options]; `dev` bundles are left out of a production build. */
+const bundles = {
+  ssh2: ['src/bundling/ssh2Bundle.js', 'ssh2.js', { minify: true, external: ['*.node', 'cpu-features'] }],
+  extension: ['src/extension/extension.ts', 'extension.js', { alias: appAliases }],
+  cli: ['src/cli/main.ts', 'cli.js', { alias: appAliases, banner: { js: '#!/usr/bin/env node' } }],
+  test: ['test/vscode/suite/index.ts', 'test/suite/index.js', { external: [...common.external, 'mocha'], dev: true }],
+};
+
+function option(name) {
+  const arg = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
+  return arg?.slice(name.length + 3);
+}
+
+const production = process.argv.includes('--production');
+const outdir = path.resolve(REPO, option('outdir') ?? 'out');
+const metafile = option('metafile');
+const only = option('only')?.split(',');
+
+const chosen = Object.entries(bundles).filter(([name, [, , o]]) => (only ? only.includes(name) : !(production && o.dev)));
+const results = await Promise.all(chosen.map(([name, [entry, outfile, { dev: _dev, ...o }]]) => {
+  // ssh2 is always minified and never mapped: it is third-party code loaded as is.
+  const mapped = name !== 'ssh2' && !production;
+  return esbuild.build({
+    ...common, ...o, entryPoints: [entry], outfile: path.join(outdir, outfile),
+    minify: o.minify ?? production, sourcemap: mapped, metafile: !!metafile,
+  });
+}));
+if (metafile) {
+  const outputs = Object.assign({}, ...results.map((r) => r.metafile.outputs));
+  const inputs = Object.assign({}, ...results.map((r) => r.metafile.inputs));
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  mkdirSync(path.dirname(path.resolve(metafile)), { recursive: true });
+  writeFileSync(path.resolve(metafile), JSON.stringify({ inputs, outputs }));
+}

@@ -1,0 +1,41 @@
+/**
+ * Every id Docker Levels builds, in one place.
+ *
+ * - A level: the root endpoint's id (URI-encoded, it may hold '/'), then the full container
+ *   IDs from the root down, joined by '/': "local/4f…/9a…".
+ * - A container in the tree: its daemon's level id, '#', its full container ID.
+ * - A root daemon in the tree: "root:" and the endpoint's id.
+ */
+export function levelId(rootId: string, chain: readonly { id: string }[]): string {
+  return [encodeURIComponent(rootId), ...chain.map((c) => c.id)].join('/');
+}
+
+/** The level inside `containerId`, a container of the level `parentLevelId`. */
+export function childLevelId(parentLevelId: string, containerId: string): string {
+  return `${parentLevelId}/${containerId}`;
+}
+
+/** Whether `id` is the level `levelId` itself or a level somewhere below it. */
+export function isAtOrBelowLevel(id: string, levelId: string): boolean {
+  return id === levelId || id.startsWith(`${levelId}/`);
+}
+
+/** The root endpoint id a level id starts from. */
+export function rootIdOfLevel(levelId: string): string {
+  return decodeURIComponent(levelId.split('/')[0]);
+}
+
+/** Whether a level id is a root daemon's (no container chain). */
+export function isRootLevelId(levelId: string): boolean {
+  return !levelId.includes('/');
+}
+
+/** The tree id of a container on the daemon `daemonLevelId`. */
+export function containerNodeId(daemonLevelId: string, containerId: string): string {
+  return `${daemonLevelId}#${containerId}`;
+}
+
+/** The tree id of a root daemon's node. */
+export function rootNodeId(endpointId: string): string {
+  return `root:${endpointId}`;
+}
