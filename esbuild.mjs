@@ -4,6 +4,7 @@
 //   node esbuild.mjs --production --outdir=DIR --metafile=FILE --only=extension,ssh2
 //                                          the same bundles elsewhere (the packaging bench)
 import * as esbuild from 'esbuild';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,12 +22,30 @@ const appAliases = {
   ssh2: './src/bundling/lazySsh2.js',
 };
 
+// The extension-host suite bundles every *.test.ts under test/vscode/suite, found here rather
+// than listed by hand, so a new test file cannot be left out. index.ts imports the list from
+// this virtual module; each file is required lazily, after mocha's 'pre-require'.
+const SUITE_DIR = path.join(REPO, 'test', 'vscode', 'suite');
+const vscodeTestFiles = {
+  name: 'vscode-test-files',
+  setup(b) {
+    b.onResolve({ filter: /^virtual:vscode-test-files$/ }, (args) => ({ path: args.path, namespace: 'vscode-test-files' }));
+    b.onLoad({ filter: /.*/, namespace: 'vscode-test-files' }, () => {
+      const files = readdirSync(SUITE_DIR, { recursive: true }).filter((f) => f.endsWith('.test.ts'))
+        .map((f) => f.split(path.sep).join('/')).sort();
+      if (files.length === 0) throw new Error(`no *.test.ts under ${SUITE_DIR}`);
+      const entries = files.map((f) => `  [${JSON.stringify(f)}, () => require(${JSON.stringify(`./${f}`)})],`);
+      return { contents: `export const TEST_FILES = [\n${entries.join('\n')}\n];\n`, resolveDir: SUITE_DIR, loader: 'js' };
+    });
+  },
+};
+
 /** name → [entry, output under outdir, options]; `dev` bundles are left out of a production build. */
 const bundles = {
   ssh2: ['src/bundling/ssh2Bundle.js', 'ssh2.js', { minify: true, external: ['*.node', 'cpu-features'] }],
   extension: ['src/extension/extension.ts', 'extension.js', { alias: appAliases }],
   cli: ['src/cli/main.ts', 'cli.js', { alias: appAliases, banner: { js: '#!/usr/bin/env node' } }],
-  test: ['test/vscode/suite/index.ts', 'test/suite/index.js', { external: [...common.external, 'mocha'], dev: true }],
+  test: ['test/vscode/suite/index.ts', 'test/suite/index.js', { external: [...common.external, 'mocha'], plugins: [vscodeTestFiles], dev: true }],
 };
 
 function option(name) {

@@ -12,7 +12,8 @@ import { startWorkbench, waitFor, type Workbench } from './harness/workbench';
 import {
   containersAt, CreatedContainers, DIND_IMAGE, dockerAt, LEAF_IMAGE, loadImageAt, run, runDind, shortIdAt,
 } from './dockerCli';
-import { StepRunner, type StepContext } from './stepRunner';
+import { SETUP_STEP, StepRunner, type StepContext } from './stepRunner';
+import { countsOf, writeCounts } from '../support/stageCounts';
 import {
   answerDialog, answerInputBox, findWebviewFrame, hasUnreadNotifications, LevelsView, notificationMessages,
   typeInTerminal, watchPopups, widenSideBar, type Row,
@@ -93,7 +94,7 @@ async function expectRootCounts(view: LevelsView, rootLabel: string, ctx: StepCo
 async function main(): Promise<number> {
   mkdirSync(SHOTS, { recursive: true });
   for (const f of readdirSync(SHOTS)) if (f.endsWith('.png')) rmSync(path.join(SHOTS, f), { force: true });
-  const runner = new StepRunner();
+  const runner = new StepRunner(PLANNED_STEPS);
   const created = new CreatedContainers();
   let wb: Workbench | undefined;
   let bed: Bed | undefined;
@@ -130,7 +131,7 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   try {
-    await runner.step(0, 'setup', 'Set up: chromium and code-server, the .vsix, the nested bed, the workbench', async (ctx) => {
+    await runner.step(SETUP_STEP, 'setup', 'Set up: chromium and code-server, the .vsix, the nested bed, the workbench', async (ctx) => {
       await timed('install chromium/code-server (install.sh)', () =>
         setupCommand('test/vscode/testenv/install.sh', 'bash', [path.join(REPO, 'test/vscode/testenv/install.sh')], 'install.log', 900_000));
       await timed('npm run package', () => setupCommand('npm run package', 'npm', ['run', '--silent', 'package'], 'package.log', 600_000));
@@ -156,6 +157,9 @@ async function main(): Promise<number> {
   }
   return finish(runner, timings, started);
 }
+
+/** The test steps (1–8) after the setup; the run fails when fewer of them report. */
+const PLANNED_STEPS = 8;
 
 /** Steps 1–8 in the workbench, in the order a person would go. */
 async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: CreatedContainers): Promise<void> {
@@ -377,14 +381,19 @@ function finish(runner: StepRunner, timings: Array<[string, number]>, started: n
   process.stdout.write(`timings: ${[...timings.map(([w, ms]) => `${w} ${(ms / 1000).toFixed(1)} s`),
     ...runner.results.filter((r) => r.number > 0).map((r) => `step ${r.number} ${(r.ms / 1000).toFixed(1)} s`)].join(', ')}; total ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   process.stdout.write(`${runner.summary()}\n`);
-  return runner.failed > 0 ? 1 : 0;
+  const counts = runner.counts();
+  writeCounts(process.env.DOCKER_LEVELS_TEST_COUNTS, counts);
+  return runner.setupFailed || counts.failed > 0 || counts.notRun > 0 ? 1 : 0;
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stdout.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.stdout.write('0 passed, 1 failed\n');
+    // Crashed outside any step: every planned step counts as not run.
+    const counts = countsOf(PLANNED_STEPS, 0, 0, 0);
+    writeCounts(process.env.DOCKER_LEVELS_TEST_COUNTS, counts);
+    process.stdout.write(`0 passed, 0 failed, ${counts.notRun} skipped\n`);
     process.exit(1);
   },
 );

@@ -1,6 +1,8 @@
 // A small runner for the UI test: steps in order, each timed and recorded as passed or
 // failed, with a screenshot at its end (or on failure, named after the step), and one
-// summary line "N passed, N failed".
+// summary line "N passed, N failed, N skipped". Step 0 is the setup: it is not a test, and
+// when it fails the planned steps are counted as not run, not as failed.
+import { countsOf, type StageCounts } from '../support/stageCounts';
 
 export interface StepContext {
   /** Lines worth reading in the report (what was compared, what was seen). */
@@ -16,8 +18,13 @@ export interface StepResult {
   ms: number;
   notes: string[];
   error?: string;
+  /** Not run because a step it needs failed. */
+  notRun?: boolean;
   screenshots: string[];
 }
+
+/** The setup's step number: run like a step, never counted as a test. */
+export const SETUP_STEP = 0;
 
 export type Screenshotter = (name: string) => Promise<string>;
 
@@ -25,7 +32,8 @@ export class StepRunner {
   readonly results: StepResult[] = [];
   private screenshotter: Screenshotter | undefined;
 
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout) {}
+  /** `planned`: how many test steps (numbered 1…) the run has. */
+  constructor(private readonly planned: number, private readonly out: NodeJS.WritableStream = process.stdout) {}
 
   /** Screenshots become possible once the workbench is up. */
   setScreenshotter(s: Screenshotter | undefined): void {
@@ -37,12 +45,14 @@ export class StepRunner {
    * recorded as failed without running (it would only fail for the same reason).
    */
   async step(number: number, slug: string, title: string, fn: (ctx: StepContext) => Promise<void>, needs: number[] = []): Promise<boolean> {
+    if (number > this.planned) throw new Error(`step ${number} is past the ${this.planned} planned steps: update the plan`);
     const name = `${String(number).padStart(2, '0')}-${slug}`;
     const result: StepResult = { number, title, ok: false, ms: 0, notes: [], screenshots: [] };
     this.results.push(result);
     const missing = needs.filter((n) => !this.results.find((r) => r.number === n)?.ok);
     if (missing.length > 0) {
       result.error = `not run: needs step ${missing.join(', ')}`;
+      result.notRun = true;
       this.print(result);
       return false;
     }
@@ -71,21 +81,36 @@ export class StepRunner {
 
   private print(r: StepResult): void {
     const secs = (r.ms / 1000).toFixed(1);
-    this.out.write(`${r.ok ? 'PASS' : 'FAIL'}  ${r.number}. ${r.title}  (${secs} s)\n`);
+    this.out.write(`${r.ok ? 'PASS' : r.notRun ? 'SKIP' : 'FAIL'}  ${r.number}. ${r.title}  (${secs} s)\n`);
     for (const n of r.notes) this.out.write(`        ${n}\n`);
     if (r.error) this.out.write(`        error: ${r.error.split('\n').join('\n        ')}\n`);
     for (const s of r.screenshots) this.out.write(`        screenshot: ${s}\n`);
   }
 
+  private get tests(): StepResult[] {
+    return this.results.filter((r) => r.number !== SETUP_STEP);
+  }
+
+  /** The setup ran and failed (its steps are then not run). */
+  get setupFailed(): boolean {
+    return this.results.some((r) => r.number === SETUP_STEP && !r.ok);
+  }
+
   get passed(): number {
-    return this.results.filter((r) => r.ok).length;
+    return this.tests.filter((r) => r.ok).length;
   }
 
   get failed(): number {
-    return this.results.length - this.passed;
+    return this.tests.filter((r) => !r.ok && !r.notRun).length;
+  }
+
+  /** Steps planned and not run: skipped for a failed need, or never reached. */
+  counts(): StageCounts {
+    return countsOf(this.planned, this.passed, this.failed, 0);
   }
 
   summary(): string {
-    return `${this.passed} passed, ${this.failed} failed`;
+    const c = this.counts();
+    return `${c.passed} passed, ${c.failed} failed, ${c.pending + c.notRun} skipped`;
   }
 }

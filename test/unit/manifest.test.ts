@@ -42,6 +42,16 @@ describe('package.json manifest (unit)', () => {
     for (const key of read) assert.ok(manifest.contributes.configuration.properties[key], key);
   });
 
+  it('declares limited Restricted Mode support, restricting exactly the settings read from user settings only', () => {
+    const trust = manifest.capabilities?.untrustedWorkspaces;
+    assert.equal(trust?.supported, 'limited');
+    assert.ok(typeof trust.description === 'string' && trust.description.length > 20);
+    const settings = readFileSync(path.join(root, 'src', 'extension', 'settings.ts'), 'utf8');
+    const userOnly = [...settings.matchAll(/userOnly<[^>]+>\('(\w+)'/g)].map((m) => `dockerLevels.${m[1]}`).sort();
+    assert.ok(userOnly.length >= 2, 'settings.ts reads endpoints and the image through userOnly');
+    assert.deepEqual([...trust.restrictedConfigurations].sort(), userOnly);
+  });
+
   it('ships light and dark icons for what codicons do not cover', () => {
     for (const theme of ['light', 'dark']) assert.ok(readFileSync(path.join(root, 'resources', theme, 'level.svg'), 'utf8').includes('<svg'));
     assert.ok(readFileSync(path.join(root, manifest.contributes.viewsContainers.activitybar[0].icon), 'utf8').includes('<svg'));

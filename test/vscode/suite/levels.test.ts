@@ -6,60 +6,19 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { DockerLevelsApi } from '../../../src/extension/extension';
-import type { Prompts } from '../../../src/extension/prompts';
 import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
 import { copyImage } from '../../../src/core';
 import { readSettings } from '../../../src/extension/settings';
+import { BED, DIND_IMAGE, dockerAt, EXTENSION_ID, LEAF_IMAGE, namesAt, ScriptedPrompts, until } from './bed';
 
-const EXTENSION_ID = 'docker-levels.docker-levels';
 /** Async on purpose: the forwarder serves from this very process, so a sync call would deadlock. */
 const execFileAsync = promisify(execFile);
-const BED = ['dl-bed-l1', 'dl-bed-l2', 'dl-bed-l3'];
-const DIND_IMAGE = 'docker-levels-test/dind:latest';
-const LEAF_IMAGE = 'docker-levels-test/leaf:latest';
 
 interface NodeLike extends TreeNode {
   name?: string;
   levelId?: string;
   container?: { Id: string; State: string };
   daemon?: { id: string };
-}
-
-/** docker CLI at a level, chained with docker exec as users do by hand. */
-function dockerAt(chain: string[], args: string[]): string {
-  return execFileSync('docker', [...chain.flatMap((c) => ['exec', '-i', c, 'docker']), ...args], { encoding: 'utf8', timeout: 120_000 });
-}
-
-function namesAt(chain: string[], all = true): string[] {
-  return dockerAt(chain, ['ps', ...(all ? ['-a'] : []), '--format', '{{.Names}}']).split('\n').filter(Boolean).sort();
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Scripted answers, and a record of every question asked. */
-class ScriptedPrompts implements Prompts {
-  readonly asked: string[] = [];
-  constructor(private readonly inputs: string[], private readonly confirms: (string | undefined)[]) {}
-  input(o: vscode.InputBoxOptions): Thenable<string | undefined> {
-    this.asked.push(`input: ${o.prompt}`);
-    return Promise.resolve(this.inputs.shift());
-  }
-  pick<T extends vscode.QuickPickItem>(items: T[]): Thenable<T | undefined> {
-    this.asked.push(`pick: ${items.map((i) => i.label).join(', ')}`);
-    return Promise.resolve(items[0]);
-  }
-  confirm(message: string, detail: string): Thenable<string | undefined> {
-    this.asked.push(`confirm: ${message} | ${detail}`);
-    return Promise.resolve(this.confirms.shift());
-  }
 }
 
 describe('Docker Levels in the extension host, against the real bed', function () {

@@ -1,0 +1,39 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { countsOf } from '../support/stageCounts';
+import { summarize } from '../support/stageSummary';
+
+describe('test run summary (unit)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dl-summary-'));
+  const counts = (name: string, c: ReturnType<typeof countsOf>): string => {
+    const file = path.join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(c));
+    return file;
+  };
+
+  it('counts tests under a failed before-hook as not run, and fails the stage', () => {
+    const file = counts('unit', countsOf(10, 7, 0, 0, 1));
+    const { stages, problems } = summarize([{ name: 'unit', seconds: 1, exitCode: 1, countsFile: file }], ['unit']);
+    assert.equal(stages[0].notRun, 3);
+    assert.deepEqual(problems, ['stage unit: exit 1, 3 planned test(s) not run']);
+  });
+
+  it('fails a stage that did not run and a test stage that wrote no counts', () => {
+    const { problems } = summarize([{ name: 'vscode', seconds: 1, exitCode: 0, countsFile: path.join(dir, 'absent.json') }], ['build', 'vscode']);
+    assert.deepEqual(problems, ['stage build did not run', 'stage vscode: reported no counts']);
+  });
+
+  it('names a stage that ran out of time', () => {
+    const { problems } = summarize([{ name: 'bed', seconds: 900, exitCode: 124 }], ['bed']);
+    assert.deepEqual(problems, ['stage bed: timed out (exit 124)']);
+  });
+
+  it('has nothing to say about a clean stage', () => {
+    const file = counts('clean', countsOf(4, 3, 0, 1));
+    const { stages, problems } = summarize([{ name: 'unit', seconds: 1, exitCode: 0, countsFile: file }], ['unit']);
+    assert.deepEqual(problems, []);
+    assert.equal(stages[0].pending, 1);
+  });
+});

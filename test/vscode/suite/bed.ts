@@ -1,0 +1,52 @@
+// What the extension-host tests share: the real nested bed seen through the docker CLI, a
+// wait for a state (never a fixed sleep), and scripted answers to the extension's prompts.
+import { execFileSync } from 'node:child_process';
+import type * as vscode from 'vscode';
+import type { Prompts } from '../../../src/extension/prompts';
+
+export const EXTENSION_ID = 'docker-levels.docker-levels';
+export const BED = ['dl-bed-l1', 'dl-bed-l2', 'dl-bed-l3'];
+export const DIND_IMAGE = 'docker-levels-test/dind:latest';
+export const LEAF_IMAGE = 'docker-levels-test/leaf:latest';
+
+/** docker CLI at a level, chained with docker exec as users do by hand. */
+export function dockerAt(chain: string[], args: string[]): string {
+  return execFileSync('docker', [...chain.flatMap((c) => ['exec', '-i', c, 'docker']), ...args], { encoding: 'utf8', timeout: 120_000 });
+}
+
+export function namesAt(chain: string[], all = true): string[] {
+  return dockerAt(chain, ['ps', ...(all ? ['-a'] : []), '--format', '{{.Names}}']).split('\n').filter(Boolean).sort();
+}
+
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Scripted answers, and a record of every question asked. A pick answers with the item whose
+ * label the next scripted pick names (or the first item when none is scripted).
+ */
+export class ScriptedPrompts implements Prompts {
+  readonly asked: string[] = [];
+  constructor(private readonly inputs: string[], private readonly confirms: (string | undefined)[], private readonly picks: string[] = []) {}
+  input(o: vscode.InputBoxOptions): Thenable<string | undefined> {
+    this.asked.push(`input: ${o.prompt}`);
+    return Promise.resolve(this.inputs.shift());
+  }
+  pick<T extends vscode.QuickPickItem>(items: T[]): Thenable<T | undefined> {
+    this.asked.push(`pick: ${items.map((i) => i.label).join(', ')}`);
+    if (this.picks.length === 0) return Promise.resolve(items[0]);
+    const label = this.picks.shift();
+    return Promise.resolve(items.find((i) => i.label === label));
+  }
+  confirm(message: string, detail: string): Thenable<string | undefined> {
+    this.asked.push(`confirm: ${message} | ${detail}`);
+    return Promise.resolve(this.confirms.shift());
+  }
+}
