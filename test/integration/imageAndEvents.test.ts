@@ -33,6 +33,7 @@ describe('image transfer between levels (integration)', () => {
     const r = cli(['copy-image', tag, '--to', bedChain(3).join('/')]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /copied .* \d+ bytes/);
+    assert.ok(dockerAt(bedChain(3), ['images', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').includes(tag), `${tag} is at level 3`);
   });
 });
 
@@ -51,8 +52,10 @@ describe('container events per daemon (integration)', () => {
     const name = `dl-ev-${process.pid}`;
     try {
       await waitFor(() => sub.state === 'live', 30_000, 'the event stream');
-      dockerAt(bedChain(3), ['create', '--name', `${name}-a`, 'docker-levels-test/leaf:latest']);
-      await waitFor(() => events.some((e) => e.action === 'create'), 30_000, 'a create event');
+      // Tied to this container: other tests' containers come and go on the same bed.
+      const id = dockerAt(bedChain(3), ['create', '--name', `${name}-a`, 'docker-levels-test/leaf:latest']).trim();
+      assert.match(id, /^[0-9a-f]{64}$/);
+      await waitFor(() => events.some((e) => e.action === 'create' && e.containerId === id), 30_000, 'its create event');
 
       // Cut every exec tunnel into level 3 for real: kill the dial-stdio processes inside it.
       dockerAt(bedChain(2), ['exec', theBed().l3.name, 'sh', '-c', 'pkill -f "system dial-stdio" || killall docker || true']);
@@ -60,7 +63,7 @@ describe('container events per daemon (integration)', () => {
       await waitFor(() => sub.state === 'live', 30_000, 'the reconnect');
       const before = events.length;
       dockerAt(bedChain(3), ['rm', `${name}-a`]);
-      await waitFor(() => events.slice(before).some((e) => e.action === 'destroy'), 30_000, 'a destroy event after the reconnect');
+      await waitFor(() => events.slice(before).some((e) => e.action === 'destroy' && e.containerId === id), 30_000, 'its destroy event after the reconnect');
     } finally {
       sub.dispose();
       try { dockerAt(bedChain(3), ['rm', '-f', `${name}-a`]); } catch { /* removed above */ }

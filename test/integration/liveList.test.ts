@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Levels, LiveContainerList, silentLogger } from '../../src/core';
+import { type ContainerEvent, Levels, LiveContainerList, silentLogger } from '../../src/core';
 import { recordRequests } from '../bench/requestLog';
 import { waitFor } from './faultBed';
 import { bedChain, dockerAt, newLevels, openBedLevel, theBed } from './testBed';
@@ -23,7 +23,8 @@ describe('a container list kept live by events, at depth 3 (integration)', () =>
   it('asks once, answers from memory while nothing changes (exec events included), and follows every change', async () => {
     const l3 = await openBedLevel(levels, 3);
     // Kept far longer than the test: only events can make these reads ask again.
-    const live = new LiveContainerList(l3, { log: silentLogger, maxAgeMs: 600_000 });
+    const seen: ContainerEvent[] = [];
+    const live = new LiveContainerList(l3, { log: silentLogger, maxAgeMs: 600_000, onEvent: (e) => seen.push(e) });
     const listings = countListings();
     const name = `dl-live-${process.pid}`;
     try {
@@ -36,8 +37,10 @@ describe('a container list kept live by events, at depth 3 (integration)', () =>
       assert.equal(listings.count, 2, 'reads while nothing changed asked the daemon nothing');
 
       // Exec events change nothing a listing shows: still answered from memory.
+      // Waits for the live list's own stream to deliver the exec, not for a fixed time.
+      const web3Id = dockerAt(bedChain(3), ['inspect', '-f', '{{.Id}}', theBed().web3.name]).trim();
       dockerAt(bedChain(3), ['exec', theBed().web3.name, 'true']);
-      await new Promise((r) => setTimeout(r, 1000));
+      await waitFor(() => seen.some((e) => e.containerId === web3Id && e.action.startsWith('exec_die')), 30_000, 'the exec events on the live stream');
       await live.list(true);
       assert.equal(listings.count, 2, 'an exec event did not make it list again');
 
