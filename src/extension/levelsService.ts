@@ -74,8 +74,11 @@ export class LevelsService implements vscode.Disposable {
 
   /** Applies new settings; connections are rebuilt only when they depend on what changed. */
   update(settings: DockerLevelsSettings, reconnect: boolean): void {
+    const before = connectionSettings(this.settings);
     this.settings = settings;
-    if (!reconnect) return;
+    // VS Code may report one settings write more than once: rebuilding for values that did
+    // not change would close every open level under whatever is using it right now.
+    if (!reconnect || connectionSettings(settings) === before) return;
     const old = this.levels;
     this.levels = this.create();
     old.dispose();
@@ -91,4 +94,9 @@ export class LevelsService implements vscode.Disposable {
     this.levels.dispose();
     this.changed.dispose();
   }
+}
+
+/** What the connections are made from: a change here, and only here, rebuilds them. */
+function connectionSettings(s: DockerLevelsSettings): string {
+  return JSON.stringify([s.endpoints, s.transportOrder, s.connectTimeoutMs]);
 }
