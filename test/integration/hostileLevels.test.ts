@@ -5,8 +5,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkExitCode, DockerLevelsError } from '../../src/core';
+import { checkExitCode, createDockerClient, DockerLevelsError } from '../../src/core';
 import { startFakeLyingDaemon, type FakeLevel } from './fakeLyingDaemon';
 
 const CLI = path.resolve(__dirname, '../../out/cli.js');
@@ -132,6 +134,41 @@ describe('hostile levels: a fake daemon that lies (integration)', function () {
     for (const bad of ['abc', 1e308, -1, 256, 1.5, null, {}]) {
       assert.throws(() => checkExitCode(bad, 'level x'), (e: unknown) => e instanceof DockerLevelsError && /is not an integer from 0 to 255/.test(e.message));
     }
+  });
+
+  describe('the user\'s DOCKER_HOST and DOCKER_CERT_PATH', () => {
+    const saved = { ...process.env };
+    let certDir = '';
+    before(() => {
+      certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-fake-certs-'));
+      for (const f of ['ca.pem', 'cert.pem', 'key.pem']) fs.writeFileSync(path.join(certDir, f), `-----BEGIN FAKE ${f}-----\n`);
+      process.env.DOCKER_HOST = 'tcp://127.0.0.1:1';
+      process.env.DOCKER_TLS_VERIFY = '1';
+      process.env.DOCKER_CERT_PATH = certDir;
+    });
+    after(() => {
+      for (const k of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) {
+        if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+      }
+      fs.rmSync(certDir, { recursive: true, force: true });
+    });
+
+    it('reach no client: a socket client keeps its socket, and none carries the user\'s key', () => {
+      const modems = [
+        createDockerClient({ kind: 'unix', socketPath: '/nonexistent.sock' } as never),
+        createDockerClient({ kind: 'tcp', host: '127.0.0.1', port: 2375 } as never),
+      ].map((d) => d.modem as unknown as Record<string, unknown>);
+      assert.equal(modems[0].socketPath, '/nonexistent.sock');
+      assert.equal(modems[0].host, undefined);
+      assert.equal(modems[0].protocol, 'http');
+      assert.equal(modems[1].host, '127.0.0.1');
+      assert.equal(modems[1].protocol, 'http');
+      for (const m of modems) {
+        assert.equal(m.key, undefined);
+        assert.equal(m.cert, undefined);
+        assert.equal(m.ca, undefined);
+      }
+    });
   });
 });
 

@@ -18,3 +18,9 @@ export const MAX_TUNNEL_STDERR_CHARS = 8 * 1024;
 
 /** Containers in one listing that are checked and shown; past it the level is an error. */
 export const MAX_CONTAINERS_PER_LEVEL = 20_000;
+
+/** The client-certificate archive read from a dind container: three small PEM files. */
+export const MAX_ARCHIVE_BYTES = 1024 * 1024;
+
+/** Hint shown with every "answer too large" error. */
+export const TOO_LARGE_HINT = 'A real Docker daemon never sends this much; this level may not be what it claims.';
