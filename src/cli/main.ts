@@ -1,4 +1,5 @@
 import { classifyError } from '../core';
+import { displayText } from '../core/untrusted/displayText';
 import { copyImageCommand, copyImageHelp } from './commands/copyImageCommand';
 import { envCommand, envHelp } from './commands/envCommand';
 import { execCommand, execHelp } from './commands/execCommand';
@@ -40,21 +41,23 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`docker-levels: unknown command "${name}". Run docker-levels --help.\n`);
+    process.stderr.write(`docker-levels: unknown command "${displayText(name)}". Run docker-levels --help.\n`);
     return 2;
   }
   try {
     return await command(rest);
   } catch (err) {
     const e = classifyError(err);
-    process.stderr.write(`docker-levels: ${e.userMessage}\n`);
+    // Error text quotes the daemon; it is data, never terminal control.
+    process.stderr.write(`docker-levels: ${displayText(e.userMessage, 2000)}\n`);
     return e.kind === 'badInput' ? 2 : 1;
   }
 }
 
 main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
+  // Only a valid code passes through; a number from a daemon was checked where it arrived.
+  process.exitCode = Number.isInteger(code) && code >= 0 && code <= 255 ? code : 1;
 }, (err: unknown) => {
-  process.stderr.write(`docker-levels: ${String(err)}\n`);
+  process.stderr.write(`docker-levels: ${displayText(String(err), 2000)}\n`);
   process.exitCode = 1;
 });

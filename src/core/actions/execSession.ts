@@ -3,6 +3,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { DockerLevelsError, classifyError } from '../errors';
 import type { Disposable } from '../disposable';
 import type { DaemonLevel } from '../levels/daemonLevel';
+import { checkedExitCode } from '../untrusted/numbers';
 
 export interface ExecOptions {
   cmd: string[];
@@ -69,7 +70,7 @@ export async function openExecSession(daemon: DaemonLevel, containerId: string, 
     // The exit code is set a moment after the stream closes.
     for (let i = 0; i < 20; i++) {
       const info = await daemon.call('Reading exit code', (s) => exec.inspect({ abortSignal: s }));
-      if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+      if (!info.Running && info.ExitCode !== null) return checkedExitCode(info.ExitCode);
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new DockerLevelsError('timeout', 'The process ended but its exit code never appeared.');
@@ -117,3 +118,4 @@ export async function runInContainer(daemon: DaemonLevel, containerId: string, c
     session.dispose();
   }
 }
+

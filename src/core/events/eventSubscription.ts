@@ -2,6 +2,7 @@ import type { Disposable } from '../disposable';
 import { classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import type { Logger } from '../log';
+import { MAX_EVENT_LINE_BYTES } from '../untrusted/limits';
 
 export interface ContainerEvent {
   action: string;
@@ -83,6 +84,12 @@ export class EventSubscription implements Disposable {
           const line = buffered.slice(0, nl).trim();
           buffered = buffered.slice(nl + 1);
           if (line) this.handle(line);
+        }
+        // A stream that never sends a newline must not grow without end.
+        if (buffered.length > MAX_EVENT_LINE_BYTES) {
+          buffered = '';
+          this.options.log.warn(`events of ${this.daemon.label}: a line passed ${MAX_EVENT_LINE_BYTES} bytes; dropped it`);
+          (stream as { destroy?: (e?: Error) => void }).destroy?.(new Error('an event line was too long'));
         }
       });
       const dropped = (err?: unknown) => {

@@ -5,6 +5,8 @@ import { inspect } from 'node:util';
 import { withDeadline } from '../abort';
 import { DockerLevelsError } from '../errors';
 import type { Logger } from '../log';
+import { displayText } from '../untrusted/displayText';
+import { MAX_KEPT_STDERR_BYTES } from '../untrusted/limits';
 
 /**
  * The program run inside the dind container: a raw byte pipe to its own daemon socket.
@@ -127,8 +129,11 @@ class TunnelStream extends Duplex {
     const stderr = new PassThrough();
     parent.modem.demuxStream(socket, this.stdout, stderr);
     stderr.on('data', (chunk: Buffer) => {
-      this.stderrText += chunk.toString();
-      log.debug(`tunnel ${label}: ${chunk.toString().trim()}`);
+      // Keep only the start: it names the failure, and a hostile level could send forever.
+      if (this.stderrText.length < MAX_KEPT_STDERR_BYTES) {
+        this.stderrText = (this.stderrText + chunk.toString()).slice(0, MAX_KEPT_STDERR_BYTES);
+      }
+      log.debug(`tunnel ${label}: ${displayText(chunk.toString().trim().slice(0, 2000))}`);
       if (this.stderrText.includes(NO_TOOL_MARKER)) {
         this.destroy(new DockerLevelsError('noTunnelTool',
           `The container ${label} has no tool to tunnel to its daemon (docker CLI, socat or nc -U).`,

@@ -2,6 +2,8 @@ import type Docker from 'dockerode';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { abortReason } from '../abort';
+import { DockerLevelsError } from '../errors';
+import { MAX_BODY_BYTES, TOO_LARGE_HINT } from '../untrusted/limits';
 
 /**
  * GET one small JSON (or text) document on a client's own connection: its socket path, or its
@@ -67,9 +69,22 @@ function get(request: typeof http.request, options: http.RequestOptions, timeout
     };
     const req = request(options, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > MAX_BODY_BYTES) {
+          // Stop reading at the cap: a hostile level could send gigabytes.
+          stop(new DockerLevelsError('notADaemon',
+            `${what}: the answer is larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB; stopped reading.`, TOO_LARGE_HINT));
+          chunks.length = 0;
+          res.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
       res.on('error', (err) => finish(err));
       res.on('end', () => {
+        if (settled) return;
         const text = Buffer.concat(chunks).toString();
         const isJson = /json/.test(res.headers['content-type'] ?? '');
         let body: unknown = text;

@@ -3,6 +3,7 @@ import * as tar from 'tar-stream';
 import { withDeadline } from '../abort';
 import { DockerLevelsError } from '../errors';
 import type { TlsMaterial } from '../endpoints/endpoint';
+import { MAX_ARCHIVE_BYTES, TOO_LARGE_HINT } from '../untrusted/limits';
 
 /** Where docker:dind writes its client certificates. */
 export const DIND_CLIENT_CERT_DIR = '/certs/client';
@@ -35,10 +36,21 @@ function extractFiles(archive: NodeJS.ReadableStream, wanted: string[]): Promise
   return new Promise((resolve, reject) => {
     const found = new Map<string, Buffer>();
     const extract = tar.extract();
+    let received = 0;
+    const tooLarge = () => {
+      (archive as { destroy?: () => void }).destroy?.();
+      extract.destroy();
+      reject(new DockerLevelsError('notADaemon',
+        `The certificate archive passed ${MAX_ARCHIVE_BYTES / 1024} KB; stopped reading.`, TOO_LARGE_HINT));
+    };
     extract.on('entry', (header, stream, next) => {
       const base = header.name.split('/').pop() ?? '';
       const chunks: Buffer[] = [];
-      stream.on('data', (c: unknown) => { if (wanted.includes(base) && header.type === 'file') chunks.push(c as Buffer); });
+      stream.on('data', (c: unknown) => {
+        received += (c as Buffer).length;
+        if (received > MAX_ARCHIVE_BYTES) return tooLarge();
+        if (wanted.includes(base) && header.type === 'file') chunks.push(c as Buffer);
+      });
       stream.on('end', () => {
         if (chunks.length) found.set(base, Buffer.concat(chunks));
         next();
