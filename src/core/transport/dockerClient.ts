@@ -15,38 +15,69 @@ export function createDockerClient(connection: Connection): Docker {
     case 'npipe': {
       // Its own agent rather than Node's global one, so closing the client closes its sockets.
       const agent = labelled(new http.Agent({ keepAlive: true }), `http.Agent(${connection.socketPath})`);
-      return new Docker({ socketPath: connection.socketPath, agent } as Docker.DockerOptions);
+      return newDocker(explicit({ socketPath: connection.socketPath, protocol: 'http', agent }));
     }
     case 'tcp': {
       const tls = connection.tls;
       if (!tls) {
         // Its own agent, so closing the level closes its sockets and event streams too.
         const agent = labelled(new http.Agent({ keepAlive: true }), `http.Agent(${connection.host}:${connection.port})`);
-        return new Docker({ host: connection.host, port: connection.port, protocol: 'http', agent } as Docker.DockerOptions);
+        return newDocker(explicit({ host: connection.host, port: connection.port, protocol: 'http', agent }));
       }
       // The CA was read out of the very container through its parent daemon, so the chain
       // proves identity; the address we dial (a published port, a bridge IP) need not be in
       // the certificate's names.
       const checkServerIdentity = tls.skipHostnameCheck ? () => undefined : undefined;
-      return new Docker({
+      return newDocker(explicit({
         host: connection.host,
         port: connection.port,
         protocol: 'https',
         agent: tlsAgent(tls, `${connection.host}:${connection.port}`, checkServerIdentity),
         ...(checkServerIdentity ? { checkServerIdentity } : {}),
-      } as Docker.DockerOptions);
+      }));
     }
     case 'ssh':
-      return new Docker({
+      return newDocker(explicit({
         protocol: 'ssh',
         host: connection.host,
         port: connection.port,
         username: connection.username,
         sshOptions: { agent: process.env.SSH_AUTH_SOCK },
-      } as Docker.DockerOptions);
+      }));
     case 'agent':
       // The agent ignores host and port: every connection it makes is a tunnel stream.
-      return new Docker({ host: 'localhost', port: 2375, protocol: 'http', agent: connection.agent } as Docker.DockerOptions);
+      return newDocker(explicit({ host: 'localhost', port: 2375, protocol: 'http', agent: connection.agent }));
+  }
+}
+
+/**
+ * Every option docker-modem would otherwise take from the user's environment, set here.
+ * Its defaults read DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH and are merged under
+ * the options given: without this a socket client took the user's DOCKER_HOST as its host,
+ * and every client, nested levels included, carried the user's own key, cert and CA.
+ */
+function explicit(options: Docker.DockerOptions & { agent?: http.Agent }): Docker.DockerOptions {
+  return {
+    socketPath: undefined, host: undefined, port: undefined, version: undefined,
+    key: undefined, cert: undefined, ca: undefined,
+    ...options,
+  } as Docker.DockerOptions;
+}
+
+const MODEM_ENV = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as const;
+
+/**
+ * docker-modem computes its env defaults even when every option is given: it reads the key
+ * files (and throws on a bad DOCKER_HOST or an unreadable cert). The constructor is
+ * synchronous, so hiding those variables for its duration hides them from it alone.
+ */
+function newDocker(options: Docker.DockerOptions): Docker {
+  const saved = MODEM_ENV.map((name) => [name, process.env[name]] as const);
+  for (const [name] of saved) delete process.env[name];
+  try {
+    return new Docker(options);
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }
 }
 
