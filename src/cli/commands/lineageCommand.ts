@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DockerLevelsError, resolveContainerPath, traceLineage } from '../../core';
+import { displayText as t, terminalSafeJson } from '../../core/untrusted/displayText';
 import { CliSession, GLOBAL_OPTIONS } from '../cliContext';
 
 export const lineageHelp = `docker-levels lineage PATH [--json]
@@ -15,10 +16,11 @@ export async function lineageCommand(argv: string[]): Promise<number> {
     if (values.json) {
       const levels = lineage.levels.map(({ depth, daemonName, containerId, shortId, hostnameInside, matches }) =>
         ({ depth, daemonName, containerId, shortId, hostnameInside, matches }));
-      process.stdout.write(`${JSON.stringify({ levels }, null, 2)}\n`);
+      process.stdout.write(`${terminalSafeJson({ levels }, 2)}\n`);
     } else {
       for (const l of lineage.levels) {
-        process.stdout.write(`L${l.depth}  daemon ${l.daemonName.padEnd(14)} ${l.containerName.padEnd(22)} id ${l.shortId}  hostname ${l.hostnameInside ?? '?'}  ${l.matches ? 'matches' : 'DIFFERS'}${l.error ? `  (${l.error})` : ''}\n`);
+        // Daemon names, container names and hostnames are data, never terminal control.
+        process.stdout.write(`L${l.depth}  daemon ${t(l.daemonName).padEnd(14)} ${t(l.containerName).padEnd(22)} id ${t(l.shortId)}  hostname ${t(l.hostnameInside ?? '?')}  ${l.matches ? 'matches' : 'DIFFERS'}${l.error ? `  (${t(l.error)})` : ''}\n`);
       }
     }
     return 0;

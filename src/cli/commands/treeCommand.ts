@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DockerLevelsError, snapshotDaemon, type DaemonSnapshot } from '../../core';
+import { displayText, terminalSafeJson } from '../../core/untrusted/displayText';
 import { CliSession, GLOBAL_OPTIONS } from '../cliContext';
 
 export const treeHelp = `docker-levels tree [--json] [--depth N] [--running] [--host URL]
@@ -13,7 +14,7 @@ export async function treeCommand(argv: string[]): Promise<number> {
   try {
     const daemons = await Promise.all(session.levels.roots().map((r) => snapshotDaemon(session.levels, r, { depth, all: !values.running })));
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ daemons }, null, 2)}\n`);
+      process.stdout.write(`${terminalSafeJson({ daemons }, 2)}\n`);
     } else {
       for (const d of daemons) process.stdout.write(renderTree(d, session.endpoints.find((e) => !d.path)?.label ?? 'local'));
     }
@@ -25,15 +26,17 @@ export async function treeCommand(argv: string[]): Promise<number> {
 
 /** Text tree, like `tree(1)`: one line per container, levels indented below their container. */
 export function renderTree(daemon: DaemonSnapshot, label: string): string {
-  const head = `${label}  ${daemon.name ?? '?'}  ${daemon.serverVersion ? `engine ${daemon.serverVersion}` : ''}  [${daemon.transport}]`;
-  const lines = [daemon.error ? `${head}\n  ! ${daemon.error}` : head];
+  // Names, images, states and errors come from daemons: data, never terminal control.
+  const t = (v: unknown) => displayText(v);
+  const head = `${t(label)}  ${t(daemon.name ?? '?')}  ${daemon.serverVersion ? `engine ${t(daemon.serverVersion)}` : ''}  [${daemon.transport}]`;
+  const lines = [daemon.error ? `${head}\n  ! ${t(daemon.error)}` : head];
   const walk = (d: DaemonSnapshot, indent: string) => {
     d.containers.forEach((c, i) => {
       const last = i === d.containers.length - 1;
-      lines.push(`${indent}${last ? '└─' : '├─'} ${c.name}  ${c.shortId}  ${c.image}  ${c.state}`
-        + (c.level ? `  ⇒ level ${c.level.depth}${c.level.name ? ` (${c.level.name})` : ''} [${c.level.transport}]` : ''));
+      lines.push(`${indent}${last ? '└─' : '├─'} ${t(c.name)}  ${t(c.shortId)}  ${t(c.image)}  ${t(c.state)}`
+        + (c.level ? `  ⇒ level ${c.level.depth}${c.level.name ? ` (${t(c.level.name)})` : ''} [${c.level.transport}]` : ''));
       const childIndent = indent + (last ? '   ' : '│  ');
-      if (c.level?.error) lines.push(`${childIndent}! ${c.level.error}`);
+      if (c.level?.error) lines.push(`${childIndent}! ${t(c.level.error)}`);
       if (c.level) walk(c.level, childIndent);
     });
   };

@@ -7,6 +7,7 @@ import type { Connection, RootEndpoint } from '../endpoints/endpoint';
 import { Listeners } from '../listeners';
 import { destroyDockerClient } from '../transport/dockerClient';
 import { JsonGet, jsonGetFor } from '../transport/jsonGet';
+import { checkedContainerList, checkedInfo } from '../untrusted/engineShapes';
 import { openConnectionStream } from '../transport/rawStream';
 
 /** How a daemon was reached. Roots use their endpoint's kind; nested levels one of the strategies. */
@@ -130,7 +131,8 @@ export class DaemonLevel implements Disposable {
   }
 
   async info(signal?: AbortSignal): Promise<DaemonInfo> {
-    const info = await this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }) as Promise<DaemonInfo>, signal);
+    const answer = await this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }) as Promise<unknown>, signal);
+    const info = checkedInfo<DaemonInfo>(answer, this.what);
     if (info && typeof info.ID === 'string' && info.ID) this.knownIdentity = { id: info.ID, name: info.Name };
     return info;
   }
@@ -143,9 +145,16 @@ export class DaemonLevel implements Disposable {
     return this.identityRequest;
   }
 
-  listContainers(all = true, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {
-    return this.read('Listing containers', `/containers/json?all=${all}`, (s) => this.docker.listContainers({ all, abortSignal: s }), signal);
+  /** Malformed entries are dropped (see engineShapes.ts); `droppedEntries` counts them. */
+  async listContainers(all = true, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {
+    const answer = await this.read<unknown>('Listing containers', `/containers/json?all=${all}`, (s) => this.docker.listContainers({ all, abortSignal: s }), signal);
+    const { containers, dropped } = checkedContainerList(answer, this.what);
+    this.droppedEntries = dropped;
+    return containers;
   }
+
+  /** How many entries of the last container list were malformed and dropped. */
+  droppedEntries = 0;
 
   /** A bounded GET of a small document: on the lean path when there is one, else through dockerode. */
   private async read<T>(what: string, path: string, viaDockerode: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
