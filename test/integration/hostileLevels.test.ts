@@ -8,12 +8,34 @@ import { DockerLevelsError } from '../../src/core/errors';
 import { createDockerClient } from '../../src/core/transport/dockerClient';
 import { checkedExitCode } from '../../src/core/untrusted/numbers';
 import { MAX_BODY_BYTES } from '../../src/core/untrusted/limits';
-import { hugeJsonBody, startFakeLyingDaemon, type FakeLyingDaemon } from './fakeLyingDaemon/fakeLyingDaemon';
+import { hugeJsonBody, jsonAnswer, startFakeLyingDaemon, type FakeLyingDaemon } from './fakeLyingDaemon/fakeLyingDaemon';
 
 // Against a FAKE lying daemon on 127.0.0.1: no bed, no dockerd. Run it alone with
-//   npx mocha --require tsx/cjs --timeout 180000 test/integration/hostileLevels.test.ts
+//   npm run build:cli && npx mocha --require tsx/cjs --timeout 180000 test/integration/hostileLevels.test.ts
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'out', 'cli.js');
+// ESC, BEL, C1 CSI, a bidi override and a newline: none may reach a terminal raw.
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+const HOSTILE_NAME = 'evil\u001b]0;title\u0007\u001b[2J\u009b';
+const lyingDaemon = (containers: unknown) => startFakeLyingDaemon({
+  '/_ping': (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('OK'); },
+  '/version': jsonAnswer({ Version: '27.0.0', ApiVersion: '1.47' }),
+  '/info': jsonAnswer({ ID: 'fake-lying', Name: HOSTILE_NAME, ServerVersion: '27\u001b]52;c;aGk=\u0007' }),
+  '/containers/json': jsonAnswer(containers),
+});
+
+/** Runs the built CLI; a non-zero exit is an answer here, not a failure. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 describe('hostile levels (fake lying daemon)', () => {
   let fake: FakeLyingDaemon | undefined;
@@ -28,6 +50,38 @@ describe('hostile levels (fake lying daemon)', () => {
     assert.equal(result.kind, 'notADaemon');
     assert.match(result.message, new RegExp(`larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB`));
     assert.ok(result.peakRssBytes < 300 * 1024 * 1024, `peak RSS ${result.peakRssBytes} bytes`);
+  });
+
+  it('escapes in names, images, labels and the /info Name never reach the CLI output raw', async () => {
+    fake = await lyingDaemon([{ Id: 'a'.repeat(64), Names: ['/good\u001b[31m\nwarn [levels] forged'], Image: 'img\u202e',
+      State: 'running', Labels: { x: '\u001b]52;c;aGk=\u0007' } }]);
+    const text = await cli(['tree', '--host', `tcp://127.0.0.1:${fake.port}`]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /good.*warn \[levels\] forged/);
+    assert.doesNotMatch(text.stdout.replace(/\n/g, ''), RAW_CONTROL);
+    assert.equal(text.stdout.split('\n').filter((l) => l.includes('forged')).length, 1, 'the forged line stays inside its name');
+    const json = await cli(['tree', '--json', '--host', `tcp://127.0.0.1:${fake.port}`]);
+    assert.doesNotMatch(json.stdout, RAW_CONTROL);
+    const parsed = JSON.parse(json.stdout) as { daemons: { name: string; containers: { image: string }[] }[] };
+    assert.equal(parsed.daemons[0].name, HOSTILE_NAME);
+    assert.equal(parsed.daemons[0].containers[0].image, 'img\u202e');
+  });
+
+  it('a malformed container entry is dropped and its siblings stay listed', async () => {
+    fake = await lyingDaemon([{ Id: 42, Names: ['/numeric-id'] }, { Id: 'b'.repeat(64), Names: '/string-names' },
+      { Id: 'c'.repeat(64), Names: ['/sibling'], Image: 'alpine', State: 'running' }]);
+    const out = await cli(['tree', '--json', '--host', `tcp://127.0.0.1:${fake.port}`]);
+    assert.equal(out.code, 0, out.stderr);
+    const parsed = JSON.parse(out.stdout) as { daemons: { error: string | null; containers: { name: string }[] }[] };
+    assert.deepEqual(parsed.daemons[0].containers.map((c) => c.name), ['sibling']);
+  });
+
+  it('a container list that is an object is an error on that level, said clearly', async () => {
+    fake = await lyingDaemon({ Id: 'not-a-list' });
+    const out = await cli(['tree', '--host', `tcp://127.0.0.1:${fake.port}`]);
+    assert.equal(out.code, 1);
+    assert.match(out.stdout + out.stderr, /answered nonsense: the container list is object, not a list/);
+    assert.doesNotMatch(out.stdout + out.stderr, /is not a function|TypeError/);
   });
 
   it('an exit code that is not an integer from 0 to 255 is an error that says so', () => {

@@ -45,3 +45,11 @@ export function hugeJsonBody(total: number): FakeAnswer {
     pump();
   };
 }
+
+/** Answers with this JSON, whatever it is. */
+export function jsonAnswer(value: unknown): FakeAnswer {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(value));
+  };
+}
