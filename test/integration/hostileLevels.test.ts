@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { CliSession } from '../../src/cli/cliContext';
 import { DockerLevelsError } from '../../src/core/errors';
+import { snapshotDaemon, type DaemonSnapshot } from '../../src/core/levels/treeSnapshot';
 import { createDockerClient } from '../../src/core/transport/dockerClient';
 import { checkedExitCode } from '../../src/core/untrusted/numbers';
 import { MAX_BODY_BYTES } from '../../src/core/untrusted/limits';
@@ -82,6 +84,35 @@ describe('hostile levels (fake lying daemon)', () => {
     assert.equal(out.code, 1);
     assert.match(out.stdout + out.stderr, /answered nonsense: the container list is object, not a list/);
     assert.doesNotMatch(out.stdout + out.stderr, /is not a function|TypeError/);
+  });
+
+  it('a daemon that invents levels ends at the walk budget, with a note on the node where it ran out', async () => {
+    // Every container publishes this same fake as its daemon, with a new ID each time it is asked.
+    let asked = 0;
+    let port = 0;
+    const invented = (i: number) => ({ Id: `${'e'.repeat(63)}${i}`, Names: [`/invented${i}`], Image: 'docker:dind', State: 'running',
+      Labels: {}, Ports: [{ PrivatePort: 2375, PublicPort: port, IP: '127.0.0.1', Type: 'tcp' }] });
+    fake = await startFakeLyingDaemon({
+      '/_ping': (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('OK'); },
+      '/version': jsonAnswer({ Version: '27.0.0', ApiVersion: '1.47' }),
+      '/info': (req, res) => jsonAnswer({ ID: `invented-${asked++}`, Name: `invented-${asked}`, ServerVersion: '27' })(req, res),
+      '/containers/json': jsonAnswer([0, 1, 2].map(invented)),
+      '/containers/:id/json': (req, res) => jsonAnswer({ Id: `${'e'.repeat(63)}0`, Name: '/invented0',
+        State: { Running: true, Status: 'running' }, Config: { Image: 'docker:dind', Labels: {}, Env: [] }, HostConfig: {},
+        NetworkSettings: { Ports: { '2375/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] }, Networks: {} } })(req, res),
+    });
+    port = fake.port;
+    const session = new CliSession({ host: `tcp://127.0.0.1:${port}`, transport: 'published' });
+    try {
+      const snap = await snapshotDaemon(session.levels, session.root, { depth: 1, budget: { levelsLeft: 2, deadline: Infinity } });
+      const levels = snap.containers.map((c) => c.level).filter((l): l is DaemonSnapshot => !!l);
+      assert.equal(levels.length, 3);
+      assert.equal(levels.filter((l) => l.error === null).length, 2, JSON.stringify(levels));
+      const notes = levels.filter((l) => l.error?.startsWith('Not opened: this walk reached its budget'));
+      assert.equal(notes.length, 1);
+    } finally {
+      session.dispose();
+    }
   });
 
   it('an exit code that is not an integer from 0 to 255 is an error that says so', () => {

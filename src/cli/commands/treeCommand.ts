@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
 import { DockerLevelsError, snapshotDaemon, type DaemonSnapshot } from '../../core';
 import { displayText, terminalSafeJson } from '../../core/untrusted/displayText';
+import { DEFAULT_MAX_DEPTH } from '../../core/untrusted/limits';
 import { CliSession, GLOBAL_OPTIONS } from '../cliContext';
 
 export const treeHelp = `docker-levels tree [--json] [--depth N] [--running] [--host URL]
-  Every root daemon and, recursively, every level below it.`;
+  Every root daemon and, recursively, every level below it (--depth defaults to ${DEFAULT_MAX_DEPTH}).`;
 
 export async function treeCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, json: { type: 'boolean' }, depth: { type: 'string' }, running: { type: 'boolean' } } });
-  const depth = values.depth === undefined ? Infinity : Number(values.depth);
-  if (!(depth >= 0)) throw new DockerLevelsError('badInput', `--depth "${values.depth}" is not a number of levels.`);
+  const depth = values.depth === undefined ? DEFAULT_MAX_DEPTH : Number(values.depth);
+  if (!(Number.isInteger(depth) && depth >= 0)) throw new DockerLevelsError('badInput', `--depth "${values.depth}" is not a number of levels.`);
   const session = new CliSession(values);
   try {
     const daemons = await Promise.all(session.levels.roots().map((r) => snapshotDaemon(session.levels, r, { depth, all: !values.running })));

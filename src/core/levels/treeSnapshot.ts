@@ -4,6 +4,7 @@ import type { DaemonLevel } from './daemonLevel';
 import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
 import { showsAsPlainContainer } from './levelIdentity';
+import { DEFAULT_MAX_DEPTH, MAX_WALK_LEVELS, WALK_DEADLINE_MS } from '../untrusted/limits';
 
 /** The stable JSON shape of `docker-levels tree --json` (documented in the README). */
 export interface DaemonSnapshot {
@@ -30,15 +31,23 @@ export interface SnapshotOptions {
   depth?: number;
   all?: boolean;
   signal?: AbortSignal;
+  /** Shared by one walk: a daemon that invents levels ends here (see limits.ts). */
+  budget?: WalkBudget;
+}
+
+export interface WalkBudget {
+  levelsLeft: number;
+  deadline: number;
 }
 
 /** Walks every level breadth-first in parallel; a failing level becomes an `error`, not a throw. */
 export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions = {}): Promise<DaemonSnapshot> {
-  return (await snapshotWithKind(levels, daemon, options)).snapshot;
+  const budget = options.budget ?? { levelsLeft: MAX_WALK_LEVELS, deadline: Date.now() + WALK_DEADLINE_MS };
+  return (await snapshotWithKind(levels, daemon, { ...options, budget })).snapshot;
 }
 
 async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
-  const maxDepth = options.depth ?? Infinity;
+  const maxDepth = options.depth ?? DEFAULT_MAX_DEPTH;
   const base: DaemonSnapshot = {
     path: daemon.path, depth: daemon.depth, name: null, serverVersion: null,
     transport: `${daemon.transport.kind} ${daemon.transport.address}`, error: null, containers: [],
@@ -60,10 +69,28 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
       id: c.Id, shortId: c.Id.slice(0, 12), name: containerName(c), image: c.Image, state: c.State, level: null,
     };
     const hint = daemonHint(c);
-    if (daemon.depth < maxDepth && isRunning(c) && hint) snap.level = await snapshotLevel(levels, daemon, c, hint.certain, options);
+    if (daemon.depth < maxDepth && isRunning(c) && hint) {
+      const why = budgetSpent(options.budget);
+      snap.level = why ? notOpened(daemon, snap.name, why) : await snapshotLevel(levels, daemon, c, hint.certain, options);
+    }
     return snap;
   }));
   return { snapshot: base };
+}
+
+/** Why no more levels may be opened in this walk, or undefined; takes one level from the budget. */
+function budgetSpent(budget: WalkBudget | undefined): string | undefined {
+  if (!budget) return undefined;
+  if (budget.levelsLeft <= 0) return `Not opened: this walk reached its budget of ${MAX_WALK_LEVELS} levels.`;
+  if (Date.now() > budget.deadline) return `Not opened: this walk passed its deadline of ${WALK_DEADLINE_MS / 1000} s.`;
+  budget.levelsLeft--;
+  return undefined;
+}
+
+/** A level the walk did not open, with the note saying why, on the node where it stopped. */
+function notOpened(parent: DaemonLevel, name: string, why: string): DaemonSnapshot {
+  return { path: [parent.path, name].filter(Boolean).join('/'), depth: parent.depth + 1, name: null,
+    serverVersion: null, transport: '', error: why, containers: [] };
 }
 
 /** The level inside a running container of `parent`, or null when it turns out to run no daemon. */

@@ -30,3 +30,18 @@ export const MAX_ARCHIVE_BYTES = 1024 * 1024;
 
 /** Hint shown with every "answer too large" error. */
 export const TOO_LARGE_HINT = 'A real Docker daemon never sends this much; this level may not be what it claims.';
+
+/**
+ * How many levels deep a walk goes by default (`--depth` overrides it). Real nesting stops
+ * at three or four: each level costs a daemon's memory and storage.
+ */
+export const DEFAULT_MAX_DEPTH = 8;
+
+/**
+ * How many levels one walk opens at most. A daemon that invents a level in every container
+ * made an unbounded walk open thousands; a real machine runs a few dozen daemons at most.
+ */
+export const MAX_WALK_LEVELS = 200;
+
+/** How long one walk may take before it opens no more levels; each read has its own timeout too. */
+export const WALK_DEADLINE_MS = 120_000;

@@ -15,7 +15,7 @@ export interface FakeLyingDaemon {
 export async function startFakeLyingDaemon(answers: Record<string, FakeAnswer>): Promise<FakeLyingDaemon> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').replace(/^\/v[0-9.]+/, '').split('?')[0];
-    const answer = answers[path];
+    const answer = answers[path] ?? answers[path.replace(/^\/containers\/[^/]+\//, '/containers/:id/')];
     if (answer) return answer(req, res);
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ message: 'not faked' }));
