@@ -20,30 +20,27 @@ export const silentLogger: Logger = {
 /** Long enough for any message of ours with the daemon text it quotes. */
 const MAX_LOG_LINE_CHARS = 8000;
 
+/** The same sink with every message passed through `shape` first. */
+function mapLogger(base: Logger, shape: (message: string) => string): Logger {
+  return {
+    trace: (m) => base.trace(shape(m)),
+    debug: (m) => base.debug(shape(m)),
+    info: (m) => base.info(shape(m)),
+    warn: (m) => base.warn(shape(m)),
+    error: (m) => base.error(shape(m)),
+  };
+}
+
 /**
  * Prefixes every line with a component name, e.g. "[tunnel]". Messages quote daemon text,
  * so each is one line with its controls shown: a level cannot forge a log line.
  */
 export function scopedLogger(base: Logger, component: string): Logger {
-  const p = `[${component}] `;
-  const safe = (m: string) => p + displayText(m, MAX_LOG_LINE_CHARS);
-  return {
-    trace: (m) => base.trace(safe(m)),
-    debug: (m) => base.debug(safe(m)),
-    info: (m) => base.info(safe(m)),
-    warn: (m) => base.warn(safe(m)),
-    error: (m) => base.error(safe(m)),
-  };
+  const prefix = `[${component}] `;
+  return mapLogger(base, (m) => prefix + displayText(m, MAX_LOG_LINE_CHARS));
 }
 
 /** A sink whose every message is one line with its controls shown (for sinks not scoped). */
 export function safeLogger(base: Logger): Logger {
-  const safe = (m: string) => displayText(m, MAX_LOG_LINE_CHARS);
-  return {
-    trace: (m) => base.trace(safe(m)),
-    debug: (m) => base.debug(safe(m)),
-    info: (m) => base.info(safe(m)),
-    warn: (m) => base.warn(safe(m)),
-    error: (m) => base.error(safe(m)),
-  };
+  return mapLogger(base, (m) => displayText(m, MAX_LOG_LINE_CHARS));
 }
