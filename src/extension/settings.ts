@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { NESTED_TRANSPORTS, NestedTransportKind } from '../core';
+import { DEFAULT_WALK_DEPTH, NESTED_TRANSPORTS, NestedTransportKind } from '../core';
 
 export interface EndpointSetting {
   name?: string;
@@ -15,6 +15,8 @@ export interface DockerLevelsSettings {
   confirmPrivileged: boolean;
   showStoppedContainers: boolean;
   publishNestedPort: boolean;
+  /** Levels below a root the tree opens; deeper dind containers show a note instead. */
+  maxDepth: number;
 }
 
 export const SECTION = 'dockerLevels';
@@ -41,8 +43,13 @@ export function readSettings(trusted = vscode.workspace.isTrusted): DockerLevels
     confirmPrivileged: c.get<boolean>('confirmPrivileged', true),
     showStoppedContainers: c.get<boolean>('showStoppedContainers', true),
     publishNestedPort: c.get<boolean>('publishNestedPort', true),
+    maxDepth: wholeNumber(c.get<number>('maxDepth', DEFAULT_WALK_DEPTH), DEFAULT_WALK_DEPTH),
   };
 }
 
 /** Settings whose change needs new connections (the others only need a tree refresh). */
 export const CONNECTION_KEYS = ['endpoints', 'transportOrder', 'connectTimeoutMs'].map((k) => `${SECTION}.${k}`);
+
+function wholeNumber(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
+}

@@ -138,6 +138,25 @@ describe('Docker Levels in the extension host, against the real bed', function (
     }
   });
 
+  it('stops the tree at dockerLevels.maxDepth with a note, and opens deeper again once it is raised', async () => {
+    const config = vscode.workspace.getConfiguration('dockerLevels');
+    await config.update('maxDepth', 2, vscode.ConfigurationTarget.Global);
+    try {
+      const l3 = await nodeByPath(BED);
+      const kids = await children(l3);
+      assert.equal(kids.length, 1);
+      assert.match(String(kids[0].getTreeItem().label), /^Not opened: deeper than 2 levels$/);
+      const l2 = await nodeByPath(BED.slice(0, 2));
+      assert.deepEqual((await children(l2)).map((k) => k.name).sort(), namesAt(BED.slice(0, 2)), 'level 2 itself is still listed');
+    } finally {
+      await config.update('maxDepth', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until('level 3 to list its containers again', async () => {
+      const names = (await children(await nodeByPath(BED))).map((k) => k.name).sort();
+      return JSON.stringify(names) === JSON.stringify(namesAt(BED)) || undefined;
+    });
+  });
+
   it('does not honour endpoint and image settings from an untrusted workspace', async () => {
     assert.ok(vscode.workspace.workspaceFolders?.length, 'the launcher opens a workspace folder');
     const config = vscode.workspace.getConfiguration('dockerLevels');

@@ -48,6 +48,12 @@ export class LevelNode extends ContainerNode {
   }
 
   override async getChildren(): Promise<TreeNode[]> {
+    const maxDepth = this.ctx.service.current.maxDepth;
+    if (this.daemon.depth + 1 > maxDepth) {
+      return [new MessageNode(this, `Not opened: deeper than ${maxDepth} levels`, {
+        severity: 'info', detail: `This level is ${this.daemon.depth + 1} levels deep; the setting dockerLevels.maxDepth (${maxDepth}) stops the tree here.`,
+      })];
+    }
     const wasOpen = !!this.openLevel;
     let level: DaemonLevel;
     try {
