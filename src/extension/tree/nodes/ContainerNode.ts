@@ -27,10 +27,22 @@ export class ContainerNode extends TreeNode {
   readonly id: string;
   readonly name: string;
 
-  constructor(protected readonly ctx: TreeContext, parent: TreeNode, readonly daemon: DaemonLevel, readonly container: ContainerSummary) {
+  constructor(protected readonly ctx: TreeContext, parent: TreeNode, private heldDaemon: DaemonLevel, readonly container: ContainerSummary) {
     super(parent);
-    this.id = containerNodeId(daemon.id, container.Id);
+    this.id = containerNodeId(heldDaemon.id, container.Id);
     this.name = containerName(container);
+  }
+
+  /**
+   * The daemon this container runs on. A settings change rebuilds every connection: a node
+   * made before it then holds a closed level, and takes the open level of the same id instead.
+   */
+  get daemon(): DaemonLevel {
+    if (this.heldDaemon.isDisposed) {
+      const current = this.ctx.service.registry.get(this.heldDaemon.id);
+      if (current && !current.isDisposed) this.heldDaemon = current;
+    }
+    return this.heldDaemon;
   }
 
   get shortId(): string {

@@ -57,7 +57,7 @@ export class LevelNode extends ContainerNode {
     const wasOpen = !!this.openLevel;
     let level: DaemonLevel;
     try {
-      level = await this.ctx.service.registry.openLevel(this.daemon, this.container.Id);
+      level = await this.openInnerLevel();
     } catch (err) {
       const e = this.ctx.errors.log(err, this.path);
       if (showsAsPlainContainer(e, daemonHint(this.container)?.certain ?? false)) {
@@ -71,6 +71,21 @@ export class LevelNode extends ContainerNode {
     // Show the transport now that it is known (once: the next render finds the level open).
     if (!wasOpen) setTimeout(() => this.ctx.refresh(this), 0);
     return containerChildren(this.ctx, level, this);
+  }
+
+  /**
+   * Opens the nested level. When the connections are rebuilt (a settings change) while it
+   * opens, its parent closes under it: it is opened again, once, under the new parent.
+   */
+  private async openInnerLevel(): Promise<DaemonLevel> {
+    const parent = this.daemon;
+    try {
+      return await this.ctx.service.registry.openLevel(parent, this.container.Id);
+    } catch (err) {
+      const current = this.daemon;
+      if (!parent.isDisposed || current === parent) throw err;
+      return this.ctx.service.registry.openLevel(current, this.container.Id);
+    }
   }
 }
 
