@@ -1,7 +1,7 @@
 // The one build script: every bundle Docker Levels ships or tests, with the flags said once.
 //   node esbuild.mjs                       dev build of all bundles into out/ (with source maps)
-//   node esbuild.mjs --production          minified extension, CLI and ssh2 (what `npm run package` ships)
-//   node esbuild.mjs --production --outdir=DIR --metafile=FILE --only=extension,ssh2
+//   node esbuild.mjs --production          minified extension and CLI (what `npm run package` ships)
+//   node esbuild.mjs --production --outdir=DIR --metafile=FILE --only=extension
 //                                          the same bundles elsewhere (the packaging bench)
 import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
@@ -14,12 +14,12 @@ const common = {
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: REPO,
   external: ['vscode', '*.node', 'cpu-features'],
 };
-// dockerode's BuildKit session code (gRPC, protobuf) is never used; ssh2 loads on the first ssh:// connection.
+// dockerode's BuildKit session code (gRPC, protobuf) and docker-modem's ssh transport (ssh2) are never used.
 const appAliases = {
   '@grpc/grpc-js': './src/bundling/buildkitUnavailable.js',
   '@grpc/proto-loader': './src/bundling/buildkitUnavailable.js',
   protobufjs: './src/bundling/buildkitUnavailable.js',
-  ssh2: './src/bundling/lazySsh2.js',
+  ssh2: './src/bundling/ssh2Unused.js',
 };
 
 // The extension-host suite bundles every *.test.ts under test/vscode/suite, found here rather
@@ -42,7 +42,6 @@ const vscodeTestFiles = {
 
 /** name → [entry, output under outdir, options]; `dev` bundles are left out of a production build. */
 const bundles = {
-  ssh2: ['src/bundling/ssh2Bundle.js', 'ssh2.js', { minify: true, external: ['*.node', 'cpu-features'] }],
   extension: ['src/extension/extension.ts', 'extension.js', { alias: appAliases }],
   cli: ['src/cli/main.ts', 'cli.js', { alias: appAliases, banner: { js: '#!/usr/bin/env node' } }],
   test: ['test/vscode/suite/index.ts', 'test/suite/index.js', { external: [...common.external, 'mocha'], plugins: [vscodeTestFiles], dev: true }],
@@ -59,9 +58,8 @@ const metafile = option('metafile');
 const only = option('only')?.split(',');
 
 const chosen = Object.entries(bundles).filter(([name, [, , o]]) => (only ? only.includes(name) : !(production && o.dev)));
-const results = await Promise.all(chosen.map(([name, [entry, outfile, { dev: _dev, ...o }]]) => {
-  // ssh2 is always minified and never mapped: it is third-party code loaded as is.
-  const mapped = name !== 'ssh2' && !production;
+const results = await Promise.all(chosen.map(([, [entry, outfile, { dev: _dev, ...o }]]) => {
+  const mapped = !production;
   return esbuild.build({
     ...common, ...o, entryPoints: [entry], outfile: path.join(outdir, outfile),
     minify: o.minify ?? production, sourcemap: mapped, metafile: !!metafile,

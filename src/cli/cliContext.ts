@@ -1,11 +1,12 @@
 import {
   DaemonLevel, DockerLevelsError, endpointFromSetting, Levels, Logger, safeLogger, NESTED_TRANSPORTS, NestedTransportKind,
-  resolveLocalEndpoint, RootEndpoint,
+  resolveLocalEndpoint, RootEndpoint, splitCommandWords,
 } from '../core';
 
 /** Options every command shares. */
 export interface GlobalFlags {
   host?: string;
+  'host-command'?: string;
   timeout?: string;
   transport?: string;
   verbose?: boolean;
@@ -13,6 +14,7 @@ export interface GlobalFlags {
 
 export const GLOBAL_OPTIONS = {
   host: { type: 'string' },
+  'host-command': { type: 'string' },
   timeout: { type: 'string' },
   transport: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
@@ -42,13 +44,23 @@ export function parseTimeout(text: string | undefined): number | undefined {
   return ms;
 }
 
+/** --host URL, --host-command 'CMD ARG…' (split into words, no shell), else the local daemon. */
+function rootFromFlags(flags: GlobalFlags): RootEndpoint {
+  const command = flags['host-command'];
+  if (command !== undefined) {
+    if (flags.host !== undefined) throw new DockerLevelsError('badInput', 'Give --host or --host-command, not both.');
+    return endpointFromSetting({ command: splitCommandWords(command) }, 'cli');
+  }
+  return flags.host !== undefined ? endpointFromSetting({ url: flags.host }, 'cli') : resolveLocalEndpoint();
+}
+
 /** The roots and the level registry a command works on; disposed when the command ends. */
 export class CliSession {
   readonly levels: Levels;
   readonly endpoints: RootEndpoint[];
 
   constructor(flags: GlobalFlags) {
-    this.endpoints = flags.host !== undefined ? [endpointFromSetting({ url: flags.host }, 'cli')] : [resolveLocalEndpoint()];
+    this.endpoints = [rootFromFlags(flags)];
     this.levels = new Levels(this.endpoints, {
       timeoutMs: parseTimeout(flags.timeout),
       transportOrder: parseTransportOrder(flags.transport),

@@ -17,7 +17,9 @@ ${copyImageHelp}
 ${forwardHelp}
 ${envHelp}
 
-Global options: --host URL (a root daemon instead of the local one), --timeout MS (per call,
+Global options: --host URL (a root daemon instead of the local one: unix://, tcp://, ssh://),
+--host-command 'CMD ARG…' (a root reached through a program that speaks the API on stdin/stdout,
+e.g. 'docker exec -i dind docker system dial-stdio'; split into words, no shell), --timeout MS (per call,
 default 10000), --transport published,bridge,tls,tunnel (order to try), -v/--verbose.
 PATH is a chain of container names or ID prefixes from the root, e.g. l1/l2/l3/web.`;
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import {
   classifyError, DaemonLevel, DockerLevelsError, endpointFromSetting, Levels, Logger, resolveLocalEndpoint, RootEndpoint,
 } from '../core';
-import { DockerLevelsSettings } from './settings';
+import { DockerLevelsSettings, endpointSettingText } from './settings';
 
 /** A root as configured: reachable or not, it has a place in the tree. */
 export interface RootEntry {
@@ -60,8 +60,8 @@ export class LevelsService implements vscode.Disposable {
         endpoints.push(e);
         entries.push({ id: e.id, label: e.label, fromSettings: true, url: e.url });
       } catch (err) {
-        const label = setting.name || setting.url;
-        entries.push({ id: `settings-${label}`, label, error: classifyError(err), fromSettings: true, url: setting.url });
+        const label = setting.name || endpointSettingText(setting);
+        entries.push({ id: `settings-${label}`, label, error: classifyError(err), fromSettings: true, url: endpointSettingText(setting) });
       }
     }
     const levels = new Levels(endpoints, {

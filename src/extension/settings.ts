@@ -1,9 +1,16 @@
 import * as vscode from 'vscode';
 import { DEFAULT_WALK_DEPTH, NESTED_TRANSPORTS, NestedTransportKind } from '../core';
 
+/** An entry of dockerLevels.endpoints: a daemon address, or a command that speaks the Engine API. */
 export interface EndpointSetting {
   name?: string;
-  url: string;
+  url?: string;
+  command?: string[];
+}
+
+/** How an entry shows, and what matches it to its root (the root's url: see endpointFromSetting). */
+export function endpointSettingText(e: EndpointSetting): string {
+  return e.url ?? `command: ${(e.command ?? []).join(' ')}`;
 }
 
 /** Every setting of the extension, typed; read only through `readSettings`. */
@@ -36,7 +43,7 @@ export function readSettings(trusted = vscode.workspace.isTrusted): DockerLevels
   const order = c.get<string[]>('transportOrder', [...NESTED_TRANSPORTS])
     .filter((t): t is NestedTransportKind => NESTED_TRANSPORTS.includes(t as NestedTransportKind));
   return {
-    endpoints: userOnly<EndpointSetting[]>('endpoints', []).filter((e) => e && typeof e.url === 'string'),
+    endpoints: userOnly<EndpointSetting[]>('endpoints', []).filter((e) => e && (typeof e.url === 'string' || Array.isArray(e.command))),
     dindImage: userOnly<string>('dindImage', DEFAULT_IMAGE).trim() || DEFAULT_IMAGE,
     transportOrder: order.length ? order : [...NESTED_TRANSPORTS],
     connectTimeoutMs: Math.max(500, c.get<number>('connectTimeoutMs', 10_000)),

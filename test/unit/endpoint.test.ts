@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DockerLevelsError, parseEndpointUrl, resolveContext, resolveLocalEndpoint } from '../../src/core';
+import { DockerLevelsError, endpointFromSetting, parseEndpointUrl, resolveContext, resolveLocalEndpoint, splitCommandWords } from '../../src/core';
 
 function badInput(fn: () => unknown, part: RegExp): void {
   assert.throws(fn, (err: unknown) => err instanceof DockerLevelsError && err.kind === 'badInput' && part.test(err.message));
@@ -14,7 +14,10 @@ describe('endpoint parsing (unit)', () => {
     assert.deepEqual(parseEndpointUrl('unix:///var/run/docker.sock'), { kind: 'unix', socketPath: '/var/run/docker.sock' });
     assert.deepEqual(parseEndpointUrl('tcp://127.0.0.1:2375'), { kind: 'tcp', host: '127.0.0.1', port: 2375, tls: undefined });
     assert.deepEqual(parseEndpointUrl('tcp://[::1]:2376'), { kind: 'tcp', host: '::1', port: 2376, tls: undefined });
-    assert.deepEqual(parseEndpointUrl('ssh://me@box'), { kind: 'ssh', host: 'box', port: 22, username: 'me' });
+    // No port or user unless written: OpenSSH's config (Port, User) decides, as for the docker CLI.
+    assert.deepEqual(parseEndpointUrl('ssh://me@box'), { kind: 'ssh', host: 'box', username: 'me' });
+    assert.deepEqual(parseEndpointUrl('ssh://box:2222'), { kind: 'ssh', host: 'box', port: 2222 });
+    assert.throws(() => parseEndpointUrl('ssh://-oProxyCommand=x@box'), /user name/);
     assert.deepEqual(parseEndpointUrl('npipe:////./pipe/docker_engine'), { kind: 'npipe', socketPath: '//./pipe/docker_engine' });
   });
 
@@ -87,5 +90,27 @@ describe('local endpoint resolution (unit)', () => {
     assert.throws(() => resolveContext('nope', env({})), (err: unknown) =>
       err instanceof DockerLevelsError && err.kind === 'badInput' && /context "nope" does not exist/.test(err.message));
     assert.throws(() => resolveLocalEndpoint(env({ DOCKER_CONTEXT: 'missing' })), /context "missing" does not exist/);
+  });
+});
+
+describe('command roots (unit)', () => {
+  it('splits --host-command into words as a shell would, without one', () => {
+    assert.deepEqual(splitCommandWords('  kubectl exec -i -c dind my-pod -- docker system dial-stdio '),
+      ['kubectl', 'exec', '-i', '-c', 'dind', 'my-pod', '--', 'docker', 'system', 'dial-stdio']);
+    assert.deepEqual(splitCommandWords(`ssh 'my host' "a \\"b\\"" c\\ d ''`), ['ssh', 'my host', 'a "b"', 'c d', '']);
+    // Nothing is expanded or run: these are words like any other.
+    assert.deepEqual(splitCommandWords('echo $HOME; rm -rf `x` | y'), ['echo', '$HOME;', 'rm', '-rf', '`x`', '|', 'y']);
+    assert.throws(() => splitCommandWords(`ssh 'open`), /unclosed '/);
+  });
+
+  it('makes a settings entry with a command a command root, and refuses a bad one', () => {
+    const e = endpointFromSetting({ name: 'pod', command: ['kubectl', 'exec', '-i', 'p', '--', 'docker', 'system', 'dial-stdio'] });
+    assert.deepEqual(e.connection, { kind: 'command', argv: ['kubectl', 'exec', '-i', 'p', '--', 'docker', 'system', 'dial-stdio'] });
+    assert.equal(e.label, 'pod');
+    assert.equal(e.url, 'command: kubectl exec -i p -- docker system dial-stdio');
+    assert.throws(() => endpointFromSetting({ command: [] }), /non-empty list of words/);
+    assert.throws(() => endpointFromSetting({ command: ['ok', 3 as unknown as string] }), /non-empty list of words/);
+    assert.throws(() => endpointFromSetting({ url: 'tcp://h:1', command: ['x'] }), /both "url" and "command"/);
+    assert.throws(() => endpointFromSetting({ name: 'n' }), /neither "url" nor "command"/);
   });
 });

@@ -351,7 +351,7 @@ describe('level forwarders of one owner (unit)', () => {
 });
 
 describe('raw daemon streams (unit)', () => {
-  it('refuses ssh:// roots with a hint, and a cancelled dial destroys its socket', async () => {
+  it('refuses a bare ssh:// connection (its streams come from its level\'s agent), and a cancelled dial destroys its socket', async () => {
     await assert.rejects(openConnectionStream({ kind: 'ssh', host: 'h', port: 22 }, 1000),
       (e: unknown) => e instanceof DockerLevelsError && e.kind === 'badInput');
     const controller = new AbortController();

@@ -16,7 +16,10 @@ export type Connection =
   | { kind: 'unix'; socketPath: string }
   | { kind: 'npipe'; socketPath: string }
   | { kind: 'tcp'; host: string; port: number; tls?: TlsMaterial }
-  | { kind: 'ssh'; host: string; port: number; username?: string }
+  /** Port and user only when written: else OpenSSH's config (or its defaults) decides. */
+  | { kind: 'ssh'; host: string; port?: number; username?: string }
+  /** A program whose stdin and stdout speak the Engine API, run with no shell. */
+  | { kind: 'command'; argv: readonly string[] }
   | { kind: 'agent'; agent: http.Agent; description: string };
 
 /** A root daemon: one the user points at, not one found inside a container. */
@@ -33,6 +36,7 @@ export interface RootEndpoint {
 const SCHEMES = ['unix', 'tcp', 'ssh', 'npipe'];
 /** A DNS name or IPv4 address: no spaces or other stray characters. */
 const HOST = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
+const SSH_USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /**
  * Parses a Docker endpoint the way `DOCKER_HOST` is written. Errors name the bad part.
@@ -63,14 +67,16 @@ export function parseEndpointUrl(raw: string, tls?: TlsMaterial): Connection {
   }
   if (pathPart && pathPart !== '/') throw badEndpoint(raw, `the path "${pathPart}" is not allowed here`);
   if (username && scheme !== 'ssh') throw badEndpoint(raw, `a user name ("${username}@") only goes with ssh://`);
-  let port = scheme === 'ssh' ? 22 : tls ? 2376 : 2375;
+  // A user name goes to ssh as the value of -l, never as an option of its own.
+  if (username && !SSH_USER.test(username)) throw badEndpoint(raw, `the user name "${username}" has characters ssh does not take`);
+  let port: number | undefined = scheme === 'ssh' ? undefined : tls ? 2376 : 2375;
   if (portText !== undefined) {
     if (!/^\d+$/.test(portText)) throw badEndpoint(raw, `the port "${portText}" is not a number`);
     port = Number(portText);
     if (port < 1 || port > 65535) throw badEndpoint(raw, `the port ${port} is out of range (1-65535)`);
   }
-  if (scheme === 'ssh') return { kind: 'ssh', host, port, username: username || undefined };
-  return { kind: 'tcp', host, port, tls };
+  if (scheme === 'ssh') return { kind: 'ssh', host, ...(port ? { port } : {}), ...(username ? { username } : {}) };
+  return { kind: 'tcp', host, port: port as number, tls };
 }
 
 function badEndpoint(raw: string, why: string): DockerLevelsError {
@@ -84,7 +90,8 @@ export function describeConnection(c: Connection): string {
     case 'unix': return `unix://${c.socketPath}`;
     case 'npipe': return `npipe://${c.socketPath}`;
     case 'tcp': return `${c.tls ? 'tls' : 'tcp'}://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;
-    case 'ssh': return `ssh://${c.username ? `${c.username}@` : ''}${c.host}:${c.port}`;
+    case 'ssh': return `ssh://${c.username ? `${c.username}@` : ''}${c.host}${c.port ? `:${c.port}` : ''}`;
+    case 'command': return `command: ${c.argv.join(' ')}`;
     case 'agent': return c.description;
   }
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DockerLevelsError } from '../errors';
-import { parseEndpointUrl, RootEndpoint, TlsMaterial } from './endpoint';
+import { describeConnection, parseEndpointUrl, RootEndpoint, TlsMaterial } from './endpoint';
 
 export interface LocalEnvironment {
   env: NodeJS.ProcessEnv;
@@ -92,9 +92,69 @@ export function resolveContext(name: string, e: LocalEnvironment = currentEnviro
   return { id: `context-${name}`, label: name, url: host, source: 'context', connection: parseEndpointUrl(host, tls) };
 }
 
+/** An entry of dockerLevels.endpoints or a CLI flag: a daemon address, or a command that speaks the API. */
+export interface EndpointEntry {
+  name?: string;
+  url?: string;
+  /** argv of a program whose stdin and stdout speak the Engine API; run with no shell. */
+  command?: readonly string[];
+}
+
 /** Extra root daemons from settings or the command line. */
-export function endpointFromSetting(entry: { name?: string; url: string }, source: RootEndpoint['source'] = 'settings'): RootEndpoint {
+export function endpointFromSetting(entry: EndpointEntry, source: RootEndpoint['source'] = 'settings'): RootEndpoint {
+  if (entry.command !== undefined) {
+    if (entry.url !== undefined) {
+      throw new DockerLevelsError('badInput', `Endpoint "${entry.name ?? entry.url}" has both "url" and "command".`, 'Give one of them.');
+    }
+    const connection = { kind: 'command' as const, argv: checkCommand(entry.command) };
+    const url = describeConnection(connection);
+    const label = entry.name?.trim() || entry.command.join(' ');
+    return { id: `${source}-${label}`, label, url, source, connection };
+  }
+  if (typeof entry.url !== 'string') {
+    throw new DockerLevelsError('badInput', `Endpoint "${entry.name ?? '?'}" has neither "url" nor "command".`,
+      'Examples: {"url": "ssh://user@host"}, {"command": ["docker", "exec", "-i", "dind", "docker", "system", "dial-stdio"]}.');
+  }
   const connection = parseEndpointUrl(entry.url);
   const label = entry.name?.trim() || entry.url;
   return { id: `${source}-${label}`, label, url: entry.url, source, connection };
+}
+
+function checkCommand(command: readonly unknown[]): string[] {
+  if (!Array.isArray(command) || command.length === 0 || !command.every((w) => typeof w === 'string') || !command[0]) {
+    throw new DockerLevelsError('badInput', 'An endpoint "command" must be a non-empty list of words, the program first.',
+      'Example: ["kubectl", "exec", "-i", "-c", "dind", "POD", "--", "docker", "system", "dial-stdio"].');
+  }
+  return [...command] as string[];
+}
+
+/**
+ * Splits `--host-command` text into words as a shell would, without one: quotes ('…' and
+ * "…") and backslashes group and escape, and nothing is expanded or run.
+ */
+export function splitCommandWords(text: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
+      else word += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      word ??= '';
+    } else if (ch === '\\' && i + 1 < text.length) {
+      word = (word ?? '') + text[++i];
+    } else if (/\s/.test(ch)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? '') + ch;
+    }
+  }
+  if (quote) throw new DockerLevelsError('badInput', `The command "${text}" has an unclosed ${quote}.`);
+  if (word !== undefined) words.push(word);
+  return words;
 }

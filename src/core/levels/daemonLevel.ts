@@ -12,7 +12,7 @@ import { openConnectionStream } from '../transport/rawStream';
 import { checkContainerList, checkDaemonInfo } from '../untrusted/engineShapes';
 
 /** How a daemon was reached. Roots use their endpoint's kind; nested levels one of the strategies. */
-export type RootTransportKind = 'unix' | 'npipe' | 'tcp' | 'tls' | 'ssh';
+export type RootTransportKind = 'unix' | 'npipe' | 'tcp' | 'tls' | 'ssh' | 'command';
 export type NestedTransportKind = 'published' | 'bridge' | 'tls' | 'tunnel';
 export const NESTED_TRANSPORTS: readonly NestedTransportKind[] = ['published', 'bridge', 'tls', 'tunnel'];
 

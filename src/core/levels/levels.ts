@@ -1,7 +1,7 @@
 import { DisposableStore, Disposable } from '../disposable';
 import { Connection, describeConnection, isLocalConnection, RootEndpoint } from '../endpoints/endpoint';
 import { Logger, scopedLogger, silentLogger } from '../log';
-import { createDockerClient } from '../transport/dockerClient';
+import { createDockerClient, streamingConnection } from '../transport/dockerClient';
 import { DaemonLevel, NESTED_TRANSPORTS, NestedTransportKind, RootTransportKind } from './daemonLevel';
 import { connectNestedLevel } from './levelConnector';
 import { childLevelId, isAtOrBelowLevel } from './ids';
@@ -62,12 +62,14 @@ export class Levels implements Disposable {
         continue;
       }
       const routable = rootRoutableAddress(endpoint.connection);
+      // ssh:// and command roots: one agent for the client and for raw streams alike.
+      const connection = streamingConnection(endpoint.connection, { timeoutMs: this.timeoutMs, log: this.log });
       next.push(new DaemonLevel({
-        root: endpoint, chain: [], docker: createDockerClient(endpoint.connection),
+        root: endpoint, chain: [], docker: createDockerClient(connection),
         transport: { kind: rootTransportKind(endpoint.connection), address: describeConnection(endpoint.connection),
           tcpRoute: endpoint.connection.kind === 'tcp' ? describeConnection(endpoint.connection) : undefined },
         parent: undefined, routableAddress: routable, timeoutMs: this.timeoutMs,
-        publishedPortsReachable: routable !== undefined, connection: endpoint.connection,
+        publishedPortsReachable: routable !== undefined, connection,
       }));
     }
     for (const gone of keep.values()) {

@@ -3,7 +3,10 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { createSecureContext } from 'node:tls';
 import { inspect } from 'node:util';
-import type { Connection, TlsMaterial } from '../endpoints/endpoint';
+import { Connection, describeConnection, TlsMaterial } from '../endpoints/endpoint';
+import { Logger, silentLogger } from '../log';
+import { CommandStreamAgent, fixedCommandSource } from './commandStream';
+import { SshCommandSource } from './sshCommand';
 
 /**
  * A dockerode client for one connection. No request timeout is set here: event and log
@@ -37,17 +40,31 @@ export function createDockerClient(connection: Connection): Docker {
       }));
     }
     case 'ssh':
-      return newDocker(explicit({
-        protocol: 'ssh',
-        host: connection.host,
-        port: connection.port,
-        username: connection.username,
-        sshOptions: { agent: process.env.SSH_AUTH_SOCK },
-      }));
+    case 'command':
+      return createDockerClient(streamingConnection(connection));
     case 'agent':
       // The agent ignores host and port: every connection it makes is a tunnel stream.
       return newDocker(explicit({ host: 'localhost', port: 2375, protocol: 'http', agent: connection.agent }));
   }
+}
+
+/**
+ * ssh:// and command roots as an agent connection: one agent makes every stream of the root
+ * (API requests and raw forwarded streams alike), so it owns the one ssh master behind them.
+ * docker-modem's own ssh transport is not used: it made a new SSH connection per HTTP
+ * connection, accepted any host key, and read no ssh config.
+ */
+export function streamingConnection(connection: Connection, options: { timeoutMs?: number; log?: Logger } = {}): Connection {
+  const log = options.log ?? silentLogger;
+  if (connection.kind === 'ssh') {
+    const source = new SshCommandSource(connection, options.timeoutMs ?? 10_000, log);
+    return { kind: 'agent', agent: new CommandStreamAgent(source, log), description: source.label };
+  }
+  if (connection.kind === 'command') {
+    const description = describeConnection(connection);
+    return { kind: 'agent', agent: new CommandStreamAgent(fixedCommandSource(connection.argv, description), log), description };
+  }
+  return connection;
 }
 
 /**

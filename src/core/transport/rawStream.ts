@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { deadline } from '../abort';
-import type { Connection } from '../endpoints/endpoint';
+import { Connection, describeConnection } from '../endpoints/endpoint';
 import { DockerLevelsError } from '../errors';
 
 /** A transport that hands out a fresh byte stream to its daemon per call (the exec tunnel). */
@@ -41,8 +41,9 @@ export async function openConnectionStream(connection: Connection, timeoutMs: nu
       if (isRawStreamSource(connection.agent)) return connection.agent.openStream(signal);
       throw new DockerLevelsError('unreachable', `${connection.description} cannot open a raw stream to its daemon.`);
     case 'ssh':
-      throw new DockerLevelsError('badInput', 'An ssh:// daemon is not forwarded by Docker Levels.',
-        'Tools can use the ssh:// address directly (DOCKER_HOST=ssh://…); levels below it are forwarded.');
+    case 'command':
+      // Its streams come from the one agent its level owns (streamingConnection), never a new one.
+      throw new DockerLevelsError('badInput', `${describeConnection(connection)} opens streams only through its level's own agent.`);
   }
 }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { EndpointSetting, SECTION } from '../settings';
+import { EndpointSetting, endpointSettingText, SECTION } from '../settings';
 import { DaemonNode } from '../tree/nodes/DaemonNode';
 import type { CommandSpec } from './commandContext';
 
@@ -11,11 +11,11 @@ export const removeEndpointCommand: CommandSpec = {
     const current = config.inspect<EndpointSetting[]>('endpoints')?.globalValue ?? [];
     let url = arg instanceof DaemonNode && arg.entry.fromSettings ? arg.entry.url : undefined;
     if (!url) {
-      const pick = await ctx.prompts.pick(current.map((e) => ({ label: e.name || e.url, description: e.url, url: e.url })),
+      const pick = await ctx.prompts.pick(current.map((e) => ({ label: e.name || endpointSettingText(e), description: endpointSettingText(e), url: endpointSettingText(e) })),
         { placeHolder: current.length ? 'Remove which endpoint?' : 'No endpoints are configured in user settings' });
       url = pick?.url;
     }
     if (!url) return;
-    await config.update('endpoints', current.filter((e) => e.url !== url), vscode.ConfigurationTarget.Global);
+    await config.update('endpoints', current.filter((e) => endpointSettingText(e) !== url), vscode.ConfigurationTarget.Global);
   },
 };
