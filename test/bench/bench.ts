@@ -19,6 +19,7 @@ import { formatTable, machine, missingRow, Row, writeJson } from './report';
 import { scale } from './scale';
 import { startDind } from './startDind';
 import { terminalThroughput } from './terminalThroughput';
+import { tunnelForwarder } from './tunnelForwarder';
 import { tunnelRequests } from './tunnelRequests';
 import { warmListing } from './warmListing';
 
@@ -44,6 +45,7 @@ const ITEMS: Item[] = [
   { n: 5, name: 'idle cost', run: idleCost },
   { n: 6, name: 'start DinD here', run: startDind },
   { n: 8, name: 'packaging', run: packaging },
+  { n: 9, name: 'tunnels under load', run: tunnelForwarder },
 ];
 
 function selectedItems(argv: string[]): Set<number> {

@@ -9,7 +9,7 @@ export interface Value {
 }
 
 export interface Row {
-  /** Issue item number, 1–8. */
+  /** Item number, 1–9. */
   item: number;
   name: string;
   /** The measured figure; undefined when it could not be measured (see `missing`). */
