@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import * as http from 'node:http';
 import { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { DockerLevelsError } from '../errors';
@@ -6,7 +7,6 @@ import type { Logger } from '../log';
 import { displayText } from '../untrusted/displayText';
 import { MAX_TUNNEL_STDERR_CHARS } from '../untrusted/limits';
 import type { RawStreamSource } from './rawStream';
-import { StreamPoolAgent } from './streamPoolAgent';
 
 /** One program to run per stream, and how to explain its failure from its stderr. */
 export interface StdioCommand {
@@ -29,17 +29,25 @@ export interface StdioCommandSource {
  * the Engine API (`docker system dial-stdio`, `ssh HOST docker system dial-stdio`,
  * `kubectl exec -i POD -- docker system dial-stdio`). No shell: argv is run as given.
  */
-export class CommandStreamAgent extends StreamPoolAgent implements RawStreamSource {
+export class CommandStreamAgent extends http.Agent implements RawStreamSource {
   private readonly open = new Set<CommandStream>();
 
   constructor(private readonly source: StdioCommandSource, private readonly log: Logger) {
-    // Short requests share a few streams, long-lived ones get one each (streamPoolAgent.ts).
-    super();
+    // No cap: hijacked streams and event streams hold a connection for as long as they live.
+    super({ keepAlive: true, maxFreeSockets: 4 });
   }
 
   /** docker-modem inspects every request's options: show a label, not the socket pool. */
   [inspect.custom](): string {
     return `CommandStreamAgent(${this.source.label}, ${this.open.size} streams)`;
+  }
+
+  override createConnection(_options: unknown, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
+    this.openStream().then(
+      (stream) => callback?.(null, stream),
+      (err: unknown) => callback?.(err as Error, undefined as unknown as Duplex),
+    );
+    return undefined;
   }
 
   async openStream(signal?: AbortSignal): Promise<Duplex> {

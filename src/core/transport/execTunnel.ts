@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import * as http from 'node:http';
 import { Duplex, PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import { withDeadline } from '../abort';
@@ -6,7 +7,6 @@ import { DockerLevelsError } from '../errors';
 import type { Logger } from '../log';
 import { displayText } from '../untrusted/displayText';
 import { MAX_TUNNEL_STDERR_CHARS } from '../untrusted/limits';
-import { StreamPoolAgent } from './streamPoolAgent';
 
 /**
  * The program run inside the dind container: a raw byte pipe to its own daemon socket.
@@ -30,7 +30,7 @@ const DIRECT_COMMAND = ['docker', 'system', 'dial-stdio'];
  * An http.Agent whose every connection is an exec of a byte pipe inside a container, made
  * through the parent daemon's client. Hop by hop: the parent client may itself be tunnelled.
  */
-export class ExecTunnelAgent extends StreamPoolAgent {
+export class ExecTunnelAgent extends http.Agent {
   private command = SHELL_COMMAND;
   private readonly open = new Set<Duplex>();
 
@@ -42,9 +42,10 @@ export class ExecTunnelAgent extends StreamPoolAgent {
     /** The container's name, for messages. */
     private readonly label = containerId.slice(0, 12),
   ) {
-    // Short requests share a few streams; long-lived ones (hijacked sessions, `logs -f`,
-    // events) get one each, so neither starves the other (streamPoolAgent.ts).
-    super();
+    // No cap on sockets: each one is a stream whose exec the hop below holds for as long as
+    // it lives (hijacked sessions, `logs -f`, events), so a capped pool starves under the
+    // ordinary parallel load of compose or Testcontainers. Idle ones are still kept few.
+    super({ keepAlive: true, maxFreeSockets: 4 });
   }
 
   /**
@@ -54,6 +55,14 @@ export class ExecTunnelAgent extends StreamPoolAgent {
    */
   [inspect.custom](): string {
     return `ExecTunnelAgent(${this.label}, ${this.open.size} streams)`;
+  }
+
+  override createConnection(_options: unknown, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
+    this.openStream().then(
+      (stream) => callback?.(null, stream),
+      (err: unknown) => callback?.(err as Error, undefined as unknown as Duplex),
+    );
+    return undefined;
   }
 
   /** A new byte stream to the inner daemon. `signal` cancels the opening, not the stream. */
