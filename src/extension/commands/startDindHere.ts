@@ -51,9 +51,10 @@ export const startDindHereCommand: CommandSpec = {
 };
 
 /**
- * Reveals the new level's node, expanded. The view is shown first (reveal needs it), and a
- * reveal that races the refresh the new container's events cause is tried again. The level
- * is running either way, so a failure here is logged, not shown.
+ * Reveals the new level's node, expanded. The view is shown first (reveal needs it). The
+ * parent node is refreshed and its children awaited through the node (joining the fetch VS
+ * Code makes for that refresh); a reveal that still races the refresh the new container's
+ * events cause is tried again. The level is running either way, so a failure here is logged.
  */
 async function revealLevel(ctx: Parameters<CommandSpec['run']>[0], daemonId: string, containerId: string): Promise<void> {
   const id = containerNodeId(daemonId, containerId);
@@ -61,7 +62,8 @@ async function revealLevel(ctx: Parameters<CommandSpec['run']>[0], daemonId: str
   for (let attempt = 1; attempt <= 5; attempt++) {
     const parent = ctx.tree.shownNodes().find((n) => (isRootLevelId(daemonId) && n.id === rootNodeId(rootIdOfLevel(daemonId))) || (n instanceof LevelNode && n.levelId === daemonId));
     ctx.tree.refresh(parent);
-    const node = (await ctx.tree.getChildren(parent)).find((c) => c.id === id);
+    await (parent ?? ctx.tree).getChildren();
+    const node = ctx.tree.findNode(id);
     try {
       if (node) {
         await ctx.view.reveal(node, { expand: true, select: true, focus: false });
