@@ -52,7 +52,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
-    this.refreshController = new RefreshController((n) => this.refresh(n), (id) => this.service.registry.close(id), log);
+    this.refreshController = new RefreshController((n) => void this.reload(n), (id) => this.service.registry.close(id), log);
     this.roots = new RootsNode(this, () => this.rootNodes());
     this.disposables.push(this.changed, this.refreshController, service.onDidChangeRoots(() => this.refresh()));
   }
@@ -78,11 +78,21 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     return this.refreshController.listContainers(daemon, all);
   }
 
-  /** Shows `node` (or everything) again as the daemons have it now; ids and instances stay. */
-  refresh(node?: TreeNode): void {
+  /**
+   * Shows `node` again as its daemon has it now (fetched first, then shown: see
+   * TreeNode.reload), or with no node everything (every cache dropped). Ids and instances stay.
+   */
+  refresh(node?: TreeNode): Promise<void> {
     this.refreshController.invalidate(node);
-    if (!node || node === this.roots) this.notDaemons.clear();
-    (node && !node.isDisposed ? node : this.roots).refresh();
+    if (node && node !== this.roots && !node.isDisposed) return this.reload(node);
+    this.notDaemons.clear();
+    this.roots.refresh();
+    return Promise.resolve();
+  }
+
+  /** What changed under `node`: fetched first, then shown (see TreeNode.reload); resolves when shown. */
+  reload(node: TreeNode): Promise<void> {
+    return node.reload().catch((err: unknown) => { this.errors.log(err, node.id); });
   }
 
   fireChanged(node: TreeNode): void {

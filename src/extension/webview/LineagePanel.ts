@@ -26,13 +26,13 @@ export class LineagePanels implements vscode.Disposable {
       void existing.update();
       return existing;
     }
-    let owned: vscode.Disposable | undefined;
+    const tie: { owned?: vscode.Disposable } = {};
     const panel = new LineagePanel(this.extensionUri, daemon, containerId, name, () => {
       if (this.panels.get(key) === panel) this.panels.delete(key);
-      owned?.dispose();
+      tie.owned?.dispose();
     });
     this.panels.set(key, panel);
-    owned = owner?.own(panel);
+    tie.owned = owner?.own(panel);
     return panel;
   }
 

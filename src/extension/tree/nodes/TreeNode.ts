@@ -25,7 +25,8 @@ export interface NodeHost {
  *   refreshes, reveal() and commands. A child no longer listed, or now of another kind, is
  *   disposed with its subtree, its event streams and whatever it owns (panels).
  * - Refresh goes through the node: refresh() drops the cache of it and its subtree and tells
- *   the view; redraw() only redraws the row (the cached children answer).
+ *   the view; reload() fetches first and tells the view after (for events: no row is ever
+ *   unknown to VS Code under a click); redraw() only redraws the row (the cache answers).
  * - Races: a fetch started before a newer one that finished first is dropped (never
  *   overwrites newer children) and answers with the newer instances; concurrent asks for the
  *   children join the fetch in flight.
@@ -101,6 +102,20 @@ export abstract class TreeNode implements Disposable {
   refresh(): void {
     this.invalidate();
     this.host.fireChanged(this);
+  }
+
+  /**
+   * Something below may have changed (an event): the children are fetched first, and only
+   * then is the view told, so its ask is answered from the cache at once. VS Code forgets a
+   * refreshed node's rows while it awaits their children, and a click in that window lost
+   * its node (the command asked in a picker, an expand missed); here the window is empty.
+   */
+  async reload(): Promise<void> {
+    if (this.disposed) return;
+    this.stale = true;
+    this.inFlight = undefined;
+    await this.getChildren();
+    if (!this.disposed) this.redraw();
   }
 
   /** Only this row changed (its label or description): the children are answered from the cache. */
