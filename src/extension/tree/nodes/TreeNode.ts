@@ -155,11 +155,16 @@ export abstract class TreeNode implements Disposable {
     this.host.removed(this);
   }
 
+  /** Drops a fresh instance that was never shown (nothing registered it, it owns nothing). */
+  private discard(): void {
+    this.disposed = true;
+  }
+
   private async fetch(generation: number): Promise<TreeNode[]> {
     const fresh = await this.loadChildren();
     if (this.disposed || generation < this.applied) {
       // Gone meanwhile, or a fetch started later finished first: its children are newer.
-      for (const f of fresh) f.dispose();
+      for (const f of fresh) f.discard();
       return this.disposed ? [] : this.cache ?? [];
     }
     this.applied = generation;
@@ -174,7 +179,7 @@ export abstract class TreeNode implements Disposable {
       if (known && known.constructor === f.constructor) {
         before.delete(f.id);
         known.update(f);
-        f.dispose();
+        f.discard();
         return known;
       }
       this.host.added(f);
