@@ -27,6 +27,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   private readonly fetches = new Map<string, number>();
   private readonly applied = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
+  private noDaemonShown = false;
 
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
     this.refreshController = new RefreshController((n) => this.refresh(n), (id) => this.service.registry.close(id), log);
@@ -130,6 +131,11 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     return [...this.nodes.values()];
   }
 
+  /** The value last given to the dockerLevels.noDaemon context key (the welcome view); read by tests. */
+  get noDaemon(): boolean {
+    return this.noDaemonShown;
+  }
+
   /** The node currently shown with this id, if any. */
   findNode(id: string): TreeNode | undefined {
     return this.nodes.get(id);
@@ -148,6 +154,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
       }
     }));
     const none = roots.every((r) => r.error);
+    this.noDaemonShown = none;
     await vscode.commands.executeCommand('setContext', NO_DAEMON_KEY, none);
     // With nothing reachable the welcome view explains and offers Retry / Add Endpoint.
     return none ? [] : roots;
