@@ -49,7 +49,7 @@ describe('exec tunnel fallbacks: levels whose only tool is socat, or nc -U (inte
         assert.deepEqual(Object.keys((await root.docker.getContainer(started.containerId).inspect()).HostConfig.PortBindings ?? {}), [], 'no port to reach it by');
         assert.equal((await level.info()).Name, started.containerId.slice(0, 12));
         // The tunnel's kept-alive stream is an exec of the tool, and of nothing else.
-        const pipes = docker(['top', started.containerId, '-o', 'args']).split('\n').slice(1).map((l) => l.trim())
+        const pipes = docker(['top', started.containerId, '-o', 'pid,args']).split('\n').slice(1).map((l) => l.trim().replace(/^\d+\s+/, ''))
           .filter((l) => /socat|nc |dial-stdio/.test(l));
         assert.ok(pipes.length > 0 && pipes.every((p) => c.pipe.test(p)), `the tunnel runs ${c.tool}: ${pipes.join(' | ') || 'no pipe process'}`);
 
