@@ -22,6 +22,8 @@ export interface DockerLevelsApi {
   terminals: LevelTerminals;
   forwarders: LevelForwarders;
   contexts: DockerContexts;
+  /** The forwarders' status bar item, read-only (tests read what it shows). */
+  forwarderStatus: ForwarderStatus;
   /** The prompts commands use; tests replace them to answer dialogs. */
   setPrompts(prompts: Prompts): void;
 }
@@ -50,7 +52,8 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   shutdown = stopForwarding;
   const inspectDocuments = new InspectDocuments();
   const lineagePanels = new LineagePanels(context.extensionUri);
-  context.subscriptions.push(channel, service, tree, view, terminals, inspectDocuments, lineagePanels, new ForwarderStatus(forwarders),
+  const forwarderStatus = new ForwarderStatus(forwarders);
+  context.subscriptions.push(channel, service, tree, view, terminals, inspectDocuments, lineagePanels, forwarderStatus,
     { dispose: () => { void stopForwarding(); } });
   const commandContext = {
     extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts, inspectDocuments, lineagePanels,
@@ -69,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => applySettings(true)),
   );
   channel.info(`activated in ${Date.now() - started} ms`);
-  return { service, tree, view, terminals, forwarders, contexts, setPrompts: (p) => { commandContext.prompts = p; } };
+  return { service, tree, view, terminals, forwarders, contexts, forwarderStatus, setPrompts: (p) => { commandContext.prompts = p; } };
 }
 
 /** Resolves once forwarders have stopped (their sockets deleted) and the contexts are removed. */

@@ -90,7 +90,13 @@ describe('clear errors for bad input (integration)', () => {
       setTimeout(() => cancel.abort(), 200);
       await assert.rejects(hanging.roots()[0].listContainers(true, cancel.signal), (e: unknown) => e instanceof DockerLevelsError && e.kind === 'cancelled');
       assert.ok(Date.now() - started < 10_000, 'cancelled long before the 60 s deadline');
-      await new Promise((r) => setTimeout(r, 200));
+      // The close is an event: waited for, not slept on; then no second socket was opened.
+      assert.equal(sockets.length, 1);
+      await new Promise<void>((resolve, reject) => {
+        if (closed === 1) return resolve();
+        const t = setTimeout(() => reject(new Error('the cancelled request did not close its socket within 10 s')), 10_000);
+        sockets[0].once('close', () => { clearTimeout(t); resolve(); });
+      });
       assert.equal(sockets.length, 1);
       assert.equal(closed, 1, 'the cancelled request closed its socket');
     } finally {

@@ -72,14 +72,19 @@ describe('forwarder registry (unit)', () => {
 
   it('serialises work under its lock and takes over a lock whose holder died', async () => {
     const order: string[] = [];
+    // A holds the lock until the gate opens (no fixed sleep: the lock is taken synchronously).
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
     const slow = registry.withLock(async () => {
       order.push('a start');
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await gate;
       order.push('a end');
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await registry.withLock(async () => { order.push('b'); });
-    await slow;
+    assert.deepEqual(order, ['a start'], 'A holds the lock');
+    const second = registry.withLock(async () => { order.push('b'); });
+    assert.deepEqual(order, ['a start'], 'B found the lock held and waits');
+    open();
+    await Promise.all([slow, second]);
     assert.deepEqual(order, ['a start', 'a end', 'b']);
     fs.writeFileSync(path.join(registry.dir, 'registry.lock'), '999999999');
     assert.equal(await registry.withLock(async () => 'taken over', 2000), 'taken over');

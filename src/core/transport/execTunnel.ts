@@ -20,7 +20,10 @@ const TUNNEL_SCRIPT = [
   `[ -S /var/run/docker.sock ] || { echo "${NO_SOCKET_MARKER}" >&2; exit 3; }`,
   'if command -v docker >/dev/null 2>&1; then exec docker system dial-stdio; fi',
   'if command -v socat >/dev/null 2>&1; then exec socat - UNIX-CONNECT:/var/run/docker.sock; fi',
-  'if command -v nc >/dev/null 2>&1 && nc -h 2>&1 | grep -q -- " -U"; then exec nc -U /var/run/docker.sock; fi',
+  // nc by its path on PATH: a busybox shell runs its own nc applet (no -U) for a bare `nc`,
+  // even where the image has a real one. OpenBSD netcat lists its options after tabs.
+  'nc=$(IFS=:; for d in $PATH; do if [ -x "$d/nc" ]; then echo "$d/nc"; break; fi; done)',
+  'if [ -n "$nc" ] && "$nc" -h 2>&1 | grep -q -- "[[:space:]]-U"; then exec "$nc" -U /var/run/docker.sock; fi',
   `echo "${NO_TOOL_MARKER}" >&2; exit 127`,
 ].join('\n');
 const SHELL_COMMAND = ['sh', '-c', TUNNEL_SCRIPT];

@@ -13,15 +13,24 @@ export class ForwarderStatus implements vscode.Disposable {
     this.update();
   }
 
+  /** What the status bar shows now (undefined when hidden); read by tests. */
+  get shown(): { text: string; tooltip: string; command: string } | undefined {
+    return this.visible ? { text: this.item.text, tooltip: String(this.item.tooltip ?? ''), command: String(this.item.command) } : undefined;
+  }
+
+  private visible = false;
+
   private update(): void {
     const list = this.forwarders.list();
     if (list.length === 0) {
       this.item.hide();
+      this.visible = false;
       return;
     }
     this.item.text = `$(plug) ${list.length} level endpoint${list.length === 1 ? '' : 's'}`;
     this.item.tooltip = list.map((f) => `${f.target.what}: ${f.dockerHost} (${f.activeConnections} open)`).join('\n');
     this.item.show();
+    this.visible = true;
   }
 
   dispose(): void {

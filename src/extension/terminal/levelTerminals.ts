@@ -49,15 +49,24 @@ export class LevelTerminals implements vscode.Disposable {
     return this.open.get(terminal)?.pty;
   }
 
+  /** The level the status bar names for the active terminal (undefined when hidden); read by tests. */
+  get statusText(): string | undefined {
+    return this.statusShown ? this.statusItem.text : undefined;
+  }
+
+  private statusShown = false;
+
   private update(): void {
     const active = vscode.window.activeTerminal && this.open.get(vscode.window.activeTerminal);
     if (!active) {
       this.statusItem.hide();
+      this.statusShown = false;
       return;
     }
     this.statusItem.text = `$(layers) ${active.levelText}`;
     this.statusItem.tooltip = `Docker Levels terminal: ${active.terminal.name}`;
     this.statusItem.show();
+    this.statusShown = true;
   }
 
   dispose(): void {

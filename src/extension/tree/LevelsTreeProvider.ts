@@ -50,6 +50,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   private readonly nodes = new Map<string, TreeNode>();
   private readonly roots: RootsNode;
   private readonly disposables: vscode.Disposable[] = [];
+  private noDaemonShown = false;
 
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
     this.refreshController = new RefreshController((n) => void this.reload(n), (id) => this.service.registry.close(id), log);
@@ -126,6 +127,11 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     return [...this.nodes.values()];
   }
 
+  /** The value last given to the dockerLevels.noDaemon context key (the welcome view); read by tests. */
+  get noDaemon(): boolean {
+    return this.noDaemonShown;
+  }
+
   /** The node shown with this id, if any. */
   findNode(id: string): TreeNode | undefined {
     return this.nodes.get(id);
@@ -142,6 +148,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
       }
     }));
     const none = roots.every((r) => r.error);
+    this.noDaemonShown = none;
     await vscode.commands.executeCommand('setContext', NO_DAEMON_KEY, none);
     // With nothing reachable the welcome view explains and offers Retry / Add Endpoint.
     if (none) for (const r of roots) r.dispose();
