@@ -89,6 +89,8 @@ export async function safeExtract(archive: Readable | NodeJS.ReadableStream, des
   const created: string[] = [];
   const writtenFiles = new Set<string>();
   const symlinks: { name: string; at: string; target: string }[] = [];
+  /** Symlinks are made last; until then nothing may pass through their place. */
+  const pending = new Set<string>();
   let bytes = 0;
   let entries = 0;
   const extract = tar.extract();
@@ -108,6 +110,9 @@ export async function safeExtract(archive: Readable | NodeJS.ReadableStream, des
     const at = path.join(root, ...segments);
     if (!isInside(root, at)) throw refused(original, 'it lands outside the destination');
     await checkNoSymlinkOnTheWay(root, segments, original);
+    for (let i = 1; i < segments.length; i++) {
+      if (pending.has(segments.slice(0, i).join('/'))) throw refused(original, 'it would be written through a symlink of the same archive');
+    }
     const mode = (header.mode ?? 0o644) & 0o777;
     switch (header.type) {
       case 'directory': {
@@ -135,6 +140,7 @@ export async function safeExtract(archive: Readable | NodeJS.ReadableStream, des
       case 'symlink': {
         symlinkTargetSegments(original, segments, header.linkname ?? '');
         symlinks.push({ name: original, at, target: header.linkname ?? '' });
+        pending.add(segments.join('/'));
         return void stream.resume();
       }
       case 'link': {
@@ -160,7 +166,9 @@ export async function safeExtract(archive: Readable | NodeJS.ReadableStream, des
     await pipeline(archive as Readable, extract);
     for (const link of symlinks) {
       await checkNoSymlinkOnTheWay(root, path.relative(root, link.at).split(path.sep), link.name);
-      await fs.promises.rm(link.at, { force: true, recursive: false }).catch(() => undefined);
+      const there = await fs.promises.lstat(link.at).catch(() => undefined);
+      if (there?.isDirectory()) throw refused(link.name, 'its symlink would replace a directory');
+      if (there) await fs.promises.rm(link.at, { force: true });
       await fs.promises.symlink(link.target, link.at);
       created.push(link.at);
       const real = await fs.promises.realpath(link.at).catch(() => undefined);
