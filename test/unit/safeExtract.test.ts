@@ -13,7 +13,11 @@ async function tarOf(entries: Entry[]): Promise<Buffer> {
   const pack = tar.pack();
   for (const e of entries) {
     const header = { name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: e.mode } as tar.Header;
-    await new Promise<void>((resolve, reject) => pack.entry(header, e.type === 'file' || !e.type ? e.body ?? '' : undefined, (err) => err ? reject(err) : resolve()));
+    const done = (resolve: () => void, reject: (e: Error) => void) => (err?: Error | null) => (err ? reject(err) : resolve());
+    await new Promise<void>((resolve, reject) => {
+      if (e.type === 'file' || !e.type) pack.entry(header, e.body ?? '', done(resolve, reject));
+      else pack.entry(header, done(resolve, reject));
+    });
   }
   pack.finalize();
   const chunks: Buffer[] = [];
@@ -104,6 +108,15 @@ describe('safe tar extraction (unit)', () => {
     assert.deepEqual(fs.readdirSync(dest), []);
     await assert.rejects(extract([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { maxEntries: 2 }), /more than 2 entries/);
     assert.deepEqual(fs.readdirSync(dest), []);
+  });
+
+  it('with outsideLinks "skip", leaves out links that point outside, keeps the rest and never writes through them', async () => {
+    const r = await extract([{ name: 'mtab', type: 'symlink', linkname: '/proc/mounts' }, { name: 'up', type: 'symlink', linkname: '..' },
+      { name: 'ok', type: 'symlink', linkname: 'f' }, { name: 'f', body: 'F' }], { outsideLinks: 'skip' });
+    assert.deepEqual(r.skippedLinks, ['mtab', 'up']);
+    assert.deepEqual(fs.readdirSync(dest).sort(), ['f', 'ok']);
+    await assert.rejects(extract([{ name: 'up', type: 'symlink', linkname: '..' }, { name: 'up/evil.txt', body: 'x' }], { outsideLinks: 'skip' }), /through a symlink/);
+    assert.ok(!fs.existsSync(path.join(base, 'evil.txt')));
   });
 
   it('name and symlink checks, alone', () => {

@@ -7,3 +7,5 @@ export * from './execFiles';
 export * from './fileLocation';
 export * from './pathStat';
 export * from './safeExtract';
+export * from './containerCopy';
+export * from './localPack';

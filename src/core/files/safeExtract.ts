@@ -24,11 +24,19 @@ export interface ExtractOptions {
   rename?: (name: string) => string | undefined;
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
+  /**
+   * A symlink whose target is absolute or outside the destination: 'refuse' (the default)
+   * fails the whole extraction; 'skip' leaves that link out and names it in the result
+   * (docker cp of /etc meets /etc/mtab -> /proc/mounts). Nothing is ever written through one.
+   */
+  outsideLinks?: 'refuse' | 'skip';
 }
 
 export interface ExtractResult {
   entries: number;
   bytes: number;
+  /** Archive names of symlinks left out under outsideLinks: 'skip'. */
+  skippedLinks: string[];
 }
 
 function refused(name: string, why: string): DockerLevelsError {
@@ -91,6 +99,7 @@ export async function safeExtract(archive: Readable | NodeJS.ReadableStream, des
   const symlinks: { name: string; at: string; target: string }[] = [];
   /** Symlinks are made last; until then nothing may pass through their place. */
   const pending = new Set<string>();
+  const skippedLinks: string[] = [];
   let bytes = 0;
   let entries = 0;
   const extract = tar.extract();
@@ -138,7 +147,14 @@ export async function safeExtract(archive: Readable | NodeJS.ReadableStream, des
         return;
       }
       case 'symlink': {
-        symlinkTargetSegments(original, segments, header.linkname ?? '');
+        try {
+          symlinkTargetSegments(original, segments, header.linkname ?? '');
+        } catch (err) {
+          if (options.outsideLinks !== 'skip') throw err;
+          skippedLinks.push(original);
+          pending.add(segments.join('/'));
+          return void stream.resume();
+        }
         symlinks.push({ name: original, at, target: header.linkname ?? '' });
         pending.add(segments.join('/'));
         return void stream.resume();
@@ -174,7 +190,7 @@ export async function safeExtract(archive: Readable | NodeJS.ReadableStream, des
       const real = await fs.promises.realpath(link.at).catch(() => undefined);
       if (real !== undefined && !isInside(root, real)) throw refused(link.name, 'its symlink resolves outside the destination through other links');
     }
-    return { entries, bytes };
+    return { entries, bytes, skippedLinks };
   } catch (err) {
     for (const p of created.reverse()) await fs.promises.rm(p, { recursive: true, force: true }).catch(() => undefined);
     throw err;
