@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import {
   formatFileAuthority, formatFileUriPath, normalizeContainerPath, parseExecListing, parseFileLocation, parsePathStatHeader,
 } from '../../src/core';
+import { splitCpArgument } from '../../src/cli/commands/cpCommand';
 
 const header = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64');
 
@@ -55,5 +56,14 @@ describe('files: paths, URIs and daemon answers (unit)', () => {
     assert.equal(entries[0].permissions, 0o644);
     // At the root, names are what follows "/".
     assert.deepEqual(parseExecListing(`41ed 1 1 /etc\n${n}\n${n}-links\n`, '/', n).map((e) => e.name), ['etc']);
+  });
+
+  it('tells container arguments of cp from local paths as docker cp does', () => {
+    assert.deepEqual(splitCpArgument('l1/l2/web:/etc/hostname'), { container: 'l1/l2/web', path: '/etc/hostname' });
+    assert.deepEqual(splitCpArgument('web:'), { container: 'web', path: '/' });
+    assert.equal(splitCpArgument('/abs/with:colon'), undefined);
+    assert.equal(splitCpArgument('./rel:colon'), undefined);
+    assert.equal(splitCpArgument('plain.txt'), undefined);
+    assert.equal(splitCpArgument(':x'), undefined);
   });
 });
