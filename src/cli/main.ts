@@ -1,5 +1,6 @@
 import { classifyError, displayText } from '../core';
 import { copyImageCommand, copyImageHelp } from './commands/copyImageCommand';
+import { cpCommand, cpHelp } from './commands/cpCommand';
 import { envCommand, envHelp } from './commands/envCommand';
 import { execCommand, execHelp } from './commands/execCommand';
 import { forwardCommand, forwardHelp } from './commands/forwardCommand';
@@ -16,6 +17,7 @@ ${execHelp}
 ${copyImageHelp}
 ${forwardHelp}
 ${envHelp}
+${cpHelp}
 
 Global options: --host URL (a root daemon instead of the local one: unix://, tcp://, ssh://),
 --host-command 'CMD ARG…' (a root reached through a program that speaks the API on stdin/stdout,
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'copy-image': copyImageCommand,
   forward: forwardCommand,
   env: envCommand,
+  cp: cpCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -37,3 +37,4 @@ export * from './forward/forwarderRegistry';
 export * from './untrusted/displayText';
 export * from './untrusted/limits';
 export * from './untrusted/engineShapes';
+export * from './files';

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { LevelForwarders } from '../core';
 import { registerCommands } from './commands/registerCommands';
 import { ErrorReporter } from './errorReporting';
+import { ContainerFileSystemProvider } from './files/ContainerFileSystemProvider';
 import { DockerContexts } from './forwarding/dockerContexts';
 import { ForwarderStatus } from './forwarding/forwarderStatus';
 import { InspectDocuments } from './inspectDocuments';
@@ -24,6 +25,7 @@ export interface DockerLevelsApi {
   contexts: DockerContexts;
   /** The forwarders' status bar item, read-only (tests read what it shows). */
   forwarderStatus: ForwarderStatus;
+  files: ContainerFileSystemProvider;
   /** The prompts commands use; tests replace them to answer dialogs. */
   setPrompts(prompts: Prompts): void;
 }
@@ -53,10 +55,12 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const inspectDocuments = new InspectDocuments();
   const lineagePanels = new LineagePanels(context.extensionUri);
   const forwarderStatus = new ForwarderStatus(forwarders);
+  const files = new ContainerFileSystemProvider(service, log);
+  context.subscriptions.push(files);
   context.subscriptions.push(channel, service, tree, view, terminals, inspectDocuments, lineagePanels, forwarderStatus,
     { dispose: () => { void stopForwarding(); } });
   const commandContext = {
-    extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts, inspectDocuments, lineagePanels,
+    extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts, inspectDocuments, lineagePanels, files,
   };
   context.subscriptions.push(...registerCommands(commandContext));
 
@@ -72,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => applySettings(true)),
   );
   channel.info(`activated in ${Date.now() - started} ms`);
-  return { service, tree, view, terminals, forwarders, contexts, forwarderStatus, setPrompts: (p) => { commandContext.prompts = p; } };
+  return { service, tree, view, terminals, forwarders, contexts, forwarderStatus, files, setPrompts: (p) => { commandContext.prompts = p; } };
 }
 
 /** Resolves once forwarders have stopped (their sockets deleted) and the contexts are removed. */

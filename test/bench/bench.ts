@@ -13,6 +13,7 @@ import { bringUpBed, openBedLevel } from '../integration/testBed';
 import { BenchContext } from './benchContext';
 import { BENCH_PREFIX, ensureLeaves, removeBenchContainers } from './benchContainers';
 import { coldDiscovery } from './coldDiscovery';
+import { filesBench } from './files';
 import { idleCost } from './idleCost';
 import { packaging } from './packaging';
 import { formatTable, machine, missingRow, Row, writeJson } from './report';
@@ -46,6 +47,7 @@ const ITEMS: Item[] = [
   { n: 6, name: 'start DinD here', run: startDind },
   { n: 8, name: 'packaging', run: packaging },
   { n: 9, name: 'tunnels under load', run: tunnelForwarder },
+  { n: 10, name: 'files', run: filesBench },
 ];
 
 function selectedItems(argv: string[]): Set<number> {

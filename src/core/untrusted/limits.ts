@@ -24,3 +24,28 @@ export const MAX_ARCHIVE_BYTES = 1024 * 1024;
 
 /** Hint shown with every "answer too large" error. */
 export const TOO_LARGE_HINT = 'A real Docker daemon never sends this much; this level may not be what it claims.';
+
+/** The X-Docker-Container-Path-Stat header of HEAD /archive: a name, a size, a mode, a time. */
+export const MAX_PATH_STAT_HEADER_BYTES = 64 * 1024;
+
+/**
+ * A file read whole into memory (an editor, readFile). Larger files are copied as streams
+ * (Download, `docker-levels cp`), which obey MAX_COPY_BYTES instead.
+ */
+export const MAX_FILE_READ_BYTES = 1024 * 1024 * 1024;
+
+/** Entries of one directory listing; a real directory with more is not worth showing in a tree. */
+export const MAX_LISTING_ENTRIES = 100_000;
+
+/** The text of an exec listing (about 60 bytes an entry): 64 MiB is far past MAX_LISTING_ENTRIES. */
+export const MAX_LISTING_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Bytes a listing through the archive API may read: the archive carries every file's content
+ * under the directory, not only names. Past this, a container with no `find` cannot list it.
+ */
+export const MAX_ARCHIVE_LISTING_BYTES = 512 * 1024 * 1024;
+
+/** A tar from a level extracted to disk (`docker-levels cp`, Download): bytes and entries. */
+export const MAX_COPY_BYTES = 64 * 1024 * 1024 * 1024;
+export const MAX_COPY_ENTRIES = 1_000_000;

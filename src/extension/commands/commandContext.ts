@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { LevelForwarders, Logger } from '../../core';
 import type { DockerContexts } from '../forwarding/dockerContexts';
 import type { ErrorReporter } from '../errorReporting';
+import type { ContainerFileSystemProvider } from '../files/ContainerFileSystemProvider';
 import type { InspectDocuments } from '../inspectDocuments';
 import type { LevelsService } from '../levelsService';
 import type { Prompts } from '../prompts';
@@ -24,6 +25,8 @@ export interface CommandContext {
   readonly contexts: DockerContexts;
   readonly inspectDocuments: InspectDocuments;
   readonly lineagePanels: LineagePanels;
+  /** The docker-levels: file system (files in any container at any depth). */
+  readonly files: ContainerFileSystemProvider;
   /** Replaceable so extension-host tests can answer; see prompts.ts. */
   prompts: Prompts;
 }
