@@ -6,6 +6,10 @@ import { forwardCommand, forwardHelp } from './commands/forwardCommand';
 import { lineageCommand, lineageHelp } from './commands/lineageCommand';
 import { startDindCommand, startDindHelp } from './commands/startDindCommand';
 import { treeCommand, treeHelp } from './commands/treeCommand';
+import { imagesCommand, imagesHelp } from './commands/imagesCommand';
+import { volumesCommand, volumesHelp } from './commands/volumesCommand';
+import { networksCommand, networksHelp } from './commands/networksCommand';
+import { composeCommand, composeHelp } from './commands/composeCommand';
 
 const HELP = `docker-levels: every nested Docker level, from the command line.
 
@@ -16,6 +20,10 @@ ${execHelp}
 ${copyImageHelp}
 ${forwardHelp}
 ${envHelp}
+${imagesHelp}
+${volumesHelp}
+${networksHelp}
+${composeHelp}
 
 Global options: --host URL (a root daemon instead of the local one), --timeout MS (per call,
 default 10000), --transport published,bridge,tls,tunnel (order to try), -v/--verbose.
@@ -30,6 +38,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'copy-image': copyImageCommand,
   forward: forwardCommand,
   env: envCommand,
+  images: imagesCommand,
+  volumes: volumesCommand,
+  networks: networksCommand,
+  compose: composeCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

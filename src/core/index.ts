@@ -37,3 +37,6 @@ export * from './forward/forwarderRegistry';
 export * from './untrusted/displayText';
 export * from './untrusted/limits';
 export * from './untrusted/engineShapes';
+export * from './untrusted/contentShapes';
+export * from './contents/levelContents';
+export * from './contents/composeProjects';

@@ -24,3 +24,6 @@ export const MAX_ARCHIVE_BYTES = 1024 * 1024;
 
 /** Hint shown with every "answer too large" error. */
 export const TOO_LARGE_HINT = 'A real Docker daemon never sends this much; this level may not be what it claims.';
+
+/** Images, volumes or networks in one listing of a level; past it the level's listing is an error. */
+export const MAX_CONTENT_ITEMS_PER_LEVEL = 20_000;
