@@ -146,12 +146,16 @@ export interface ImageRemoval {
 
 /**
  * Removes an image (ID or reference). While containers use it, refuses with their names unless
- * `force` (then Docker untags it, or removes it when only stopped containers use it).
+ * `force` (then Docker untags it, or removes it when only stopped containers use it). A tag of
+ * an image that has other tags is only untagged, which no container notices.
  */
 export async function removeImage(daemon: DaemonLevel, image: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<ImageRemoval> {
   const inspected = await inspectContent(daemon, 'image', image, options.signal);
   const id = typeof inspected.Id === 'string' ? inspected.Id : image;
-  const users = await imageUsers(daemon, id, options.signal);
+  const tags = Array.isArray(inspected.RepoTags) ? inspected.RepoTags : [];
+  // One tag of several only untags: the image and its containers stay.
+  const untagOnly = tags.includes(image) && tags.length > 1;
+  const users = untagOnly ? [] : await imageUsers(daemon, id, options.signal);
   if (users.length && !options.force) throw inUse('image', image, daemon, users, true);
   let answer: unknown;
   try {
