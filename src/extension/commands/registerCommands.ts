@@ -20,6 +20,18 @@ import { startDindHereCommand } from './startDindHere';
 import { stopContainerCommand } from './stopContainer';
 import { useLevelInTerminalCommand } from './useLevelInTerminal';
 import { viewLogsCommand } from './viewLogs';
+import { inspectImageCommand } from './inspectImage';
+import { removeImageCommand } from './removeImage';
+import { runImageCommand } from './runImage';
+import { inspectVolumeCommand } from './inspectVolume';
+import { removeVolumeCommand } from './removeVolume';
+import { inspectNetworkCommand } from './inspectNetwork';
+import { removeNetworkCommand } from './removeNetwork';
+import { startComposeProjectCommand } from './startComposeProject';
+import { stopComposeProjectCommand } from './stopComposeProject';
+import { restartComposeProjectCommand } from './restartComposeProject';
+import { removeComposeProjectCommand } from './removeComposeProject';
+import { viewComposeProjectLogsCommand } from './viewComposeProjectLogs';
 
 /** Every command of the extension; package.json must list exactly these (checked by a unit test). */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -29,6 +41,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   viewLogsCommand, inspectCommand, copyImageToLevelCommand, copyDockerHostCommand,
   addEndpointCommand, removeEndpointCommand,
   useLevelInTerminalCommand, createDockerContextCommand, showForwardersCommand,
+  inspectImageCommand, removeImageCommand, runImageCommand, inspectVolumeCommand, removeVolumeCommand, inspectNetworkCommand, removeNetworkCommand,
+  startComposeProjectCommand, stopComposeProjectCommand, restartComposeProjectCommand, removeComposeProjectCommand, viewComposeProjectLogsCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */
