@@ -40,3 +40,4 @@ export * from './untrusted/engineShapes';
 export * from './untrusted/contentShapes';
 export * from './contents/levelContents';
 export * from './contents/composeProjects';
+export * from './contents/liveContents';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import {
   changeProjectState, DaemonLevel, DockerLevelsError, EventSubscription, followProjectLogs, groupByComposeProject, inspectContent,
-  Levels, listLevelImages, listLevelNetworks, listLevelVolumes, ObjectEvent, removeImage, removeNetwork, removeVolume, runImage,
+  Levels, LiveContainerList, LiveLevelContents, listLevelImages, listLevelNetworks, listLevelVolumes, ObjectEvent, removeImage, removeNetwork, removeVolume, runImage,
   silentLogger,
 } from '../../src/core';
 import { waitFor } from './faultBed';
@@ -133,6 +133,36 @@ describe('what a level holds: images, volumes, networks (integration)', () => {
       assert.ok(!containerEvents.includes(volume) && !containerEvents.includes(network), containerEvents.join(' '));
     } finally {
       sub.dispose();
+    }
+  });
+
+  it('keeps a level\'s listings from the one event stream at depth 2: kept until an event of their kind', async () => {
+    const chain = bedChain(2);
+    const contents = new LiveLevelContents(opened[2]);
+    const list = new LiveContainerList(opened[2], {
+      log: silentLogger, onObjectEvent: (e) => contents.objectEvent(e), onEvent: (e) => contents.containerEvent(e), onState: (s) => contents.streamState(s),
+    });
+    const changes: string[] = [];
+    const sub = contents.onDidChange((k) => changes.push(k));
+    try {
+      await waitFor(() => list.isLive, 30_000, 'the event stream');
+      const volumes = await contents.list('volume');
+      const images = await contents.list('image');
+      assert.equal(await contents.list('volume'), volumes, 'a second read is answered from memory');
+      changes.length = 0;
+      dockerAt(chain, ['volume', 'create', `${PREFIX}-live`]);
+      await waitFor(() => changes.includes('volume'), 30_000, 'the volume change');
+      assert.ok(!changes.includes('image'), changes.join(' '));
+      assert.equal(await contents.list('image'), images, 'images are still kept');
+      const after = await contents.list('volume');
+      assert.notEqual(after, volumes);
+      assert.deepEqual(sorted(after.items.map((v) => v.name)), sorted(lines(dockerAt(chain, ['volume', 'ls', '-q']))));
+      assert.ok(after.items.some((v) => v.name === `${PREFIX}-live`));
+    } finally {
+      sub.dispose();
+      list.dispose();
+      contents.dispose();
+      dockerAt(chain, ['volume', 'rm', '-f', `${PREFIX}-live`]);
     }
   });
 
