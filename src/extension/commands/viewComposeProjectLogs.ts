@@ -9,7 +9,7 @@ export const viewComposeProjectLogsCommand: CommandSpec = {
   async run(ctx, arg) {
     const target = await composeArgument(ctx, arg, 'View the logs of which compose project?');
     if (!target) return;
-    const pty = new LogsPseudoterminal(target.daemon, '', false, (signal) => followProjectLogs(target.daemon, target.project, { signal }));
+    const pty = new LogsPseudoterminal(target.daemon, (signal) => followProjectLogs(target.daemon, target.project, { signal }));
     return ctx.terminals.openPty(pty, `logs: ${target.project}`, levelText(target.daemon));
   },
 };

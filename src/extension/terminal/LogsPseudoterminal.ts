@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { classifyError, DaemonLevel, followContainerLogs, LogFollow } from '../../core';
+import { classifyError, DaemonLevel, LogFollow } from '../../core';
 
 /**
  * Follows logs in a terminal, at any depth: a container's, or a compose project's merged ones
@@ -11,11 +11,8 @@ export class LogsPseudoterminal implements vscode.Pseudoterminal {
   private readonly controller = new AbortController();
   private follow: LogFollow | undefined;
 
-  private readonly openFollow: (signal: AbortSignal) => Promise<LogFollow>;
-
-  constructor(private readonly daemon: DaemonLevel, containerId: string, tty: boolean, open?: (signal: AbortSignal) => Promise<LogFollow>) {
-    this.openFollow = open ?? ((signal) => followContainerLogs(daemon, containerId, tty, { signal }));
-  }
+  /** `open` starts the followed log: a container's (followContainerLogs) or a compose project's merged one. */
+  constructor(private readonly daemon: DaemonLevel, private readonly openFollow: (signal: AbortSignal) => Promise<LogFollow>) {}
 
   open(): void {
     void this.start();
