@@ -7,6 +7,10 @@ import { forwardCommand, forwardHelp } from './commands/forwardCommand';
 import { lineageCommand, lineageHelp } from './commands/lineageCommand';
 import { startDindCommand, startDindHelp } from './commands/startDindCommand';
 import { treeCommand, treeHelp } from './commands/treeCommand';
+import { imagesCommand, imagesHelp } from './commands/imagesCommand';
+import { volumesCommand, volumesHelp } from './commands/volumesCommand';
+import { networksCommand, networksHelp } from './commands/networksCommand';
+import { composeCommand, composeHelp } from './commands/composeCommand';
 
 const HELP = `docker-levels: every nested Docker level, from the command line.
 
@@ -18,6 +22,10 @@ ${copyImageHelp}
 ${forwardHelp}
 ${envHelp}
 ${cpHelp}
+${imagesHelp}
+${volumesHelp}
+${networksHelp}
+${composeHelp}
 
 Global options: --host URL (a root daemon instead of the local one: unix://, tcp://, ssh://),
 --host-command 'CMD ARG…' (a root reached through a program that speaks the API on stdin/stdout,
@@ -35,6 +43,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   forward: forwardCommand,
   env: envCommand,
   cp: cpCommand,
+  images: imagesCommand,
+  volumes: volumesCommand,
+  networks: networksCommand,
+  compose: composeCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

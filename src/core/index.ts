@@ -38,3 +38,7 @@ export * from './untrusted/displayText';
 export * from './untrusted/limits';
 export * from './untrusted/engineShapes';
 export * from './files';
+export * from './untrusted/contentShapes';
+export * from './contents/levelContents';
+export * from './contents/composeProjects';
+export * from './contents/liveContents';

@@ -24,6 +24,8 @@ export interface DockerLevelsSettings {
   publishNestedPort: boolean;
   /** Levels below a root the tree opens; deeper dind containers show a note instead. */
   maxDepth: number;
+  /** Containers of a level grouped by their compose project label. */
+  groupByComposeProject: boolean;
 }
 
 export const SECTION = 'dockerLevels';
@@ -51,6 +53,7 @@ export function readSettings(trusted = vscode.workspace.isTrusted): DockerLevels
     showStoppedContainers: c.get<boolean>('showStoppedContainers', true),
     publishNestedPort: c.get<boolean>('publishNestedPort', true),
     maxDepth: wholeNumber(c.get<number>('maxDepth', DEFAULT_WALK_DEPTH), DEFAULT_WALK_DEPTH),
+    groupByComposeProject: c.get<boolean>('groupByComposeProject', true),
   };
 }
 

@@ -10,11 +10,25 @@ export interface ContainerEvent {
   time: number;
 }
 
+/** Kinds of a level's other objects whose events the same stream can carry. */
+export type ObjectEventType = 'image' | 'volume' | 'network';
+export const OBJECT_EVENT_TYPES: readonly ObjectEventType[] = ['image', 'volume', 'network'];
+
+/** An image, volume or network event: `id` is the image ID or reference, volume name or network ID. */
+export interface ObjectEvent {
+  type: ObjectEventType;
+  action: string;
+  id: string;
+  time: number;
+}
+
 export type SubscriptionState = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
 export interface EventSubscriptionOptions {
   onEvent: (event: ContainerEvent) => void;
   onState?: (state: SubscriptionState, error?: string) => void;
+  /** When given, the stream also carries image, volume and network events, delivered here. */
+  onObjectEvent?: (event: ObjectEvent) => void;
   log: Logger;
   /** First reconnect delay; doubles up to maxDelayMs. */
   initialDelayMs?: number;
@@ -67,7 +81,7 @@ export class EventSubscription implements Disposable {
     try {
       const stream = await this.daemon.call('Subscribing to events', () => this.daemon.docker.getEvents({
         // Replays what happened while disconnected, so nothing is missed across a reconnect.
-        since: this.since, filters: { type: ['container'] }, abortSignal: AbortSignal.any([this.controller.signal, attempt.signal]),
+        since: this.since, filters: { type: this.options.onObjectEvent ? ['container', ...OBJECT_EVENT_TYPES] : ['container'] }, abortSignal: AbortSignal.any([this.controller.signal, attempt.signal]),
       }) as Promise<NodeJS.ReadableStream>, this.controller.signal);
       if (this.disposed) {
         (stream as { destroy?: () => void }).destroy?.();
@@ -111,10 +125,15 @@ export class EventSubscription implements Disposable {
 
   private handle(line: string): void {
     try {
-      const e = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string }; time?: number };
+      const e = JSON.parse(line) as { Type?: string; Action?: string; status?: string; id?: string; Actor?: { ID?: string }; time?: number };
       const containerId = e.Actor?.ID ?? e.id;
-      if (!containerId) return;
-      if (e.time) this.since = Math.max(this.since, e.time);
+      if (typeof containerId !== 'string' || !containerId) return;
+      if (typeof e.time === 'number') this.since = Math.max(this.since, e.time);
+      if (e.Type && e.Type !== 'container') {
+        const type = OBJECT_EVENT_TYPES.find((t) => t === e.Type);
+        if (type) this.options.onObjectEvent?.({ type, action: String(e.Action ?? ''), id: containerId, time: e.time ?? 0 });
+        return;
+      }
       this.options.onEvent({ action: e.Action ?? e.status ?? '', containerId, time: e.time ?? 0 });
     } catch {
       this.options.log.debug(`unparsable event line from ${this.daemon.label}`);

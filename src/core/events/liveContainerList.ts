@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { Disposable } from '../disposable';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import type { Logger } from '../log';
-import { ContainerEvent, EventSubscription, SubscriptionState } from './eventSubscription';
+import { ContainerEvent, EventSubscription, ObjectEvent, SubscriptionState } from './eventSubscription';
 
 /**
  * Container events that change what a daemon's container list shows. Others (exec_*, attach,
@@ -20,6 +20,8 @@ export interface LiveContainerListOptions {
   /** Every container event, as the subscription delivers it. */
   onEvent?: (event: ContainerEvent) => void;
   onState?: (state: SubscriptionState, error?: string) => void;
+  /** Image, volume and network events of the same stream (only asked for when given). */
+  onObjectEvent?: (event: ObjectEvent) => void;
   /**
    * A kept list is listed again when older than this, even with no event: the daemon's
    * human Status text ("Up 5 minutes") ages. Reading it again is lazy: an idle daemon is
@@ -56,6 +58,7 @@ export class LiveContainerList implements Disposable {
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_LIST_MAX_AGE_MS;
     this.subscription = new EventSubscription(daemon, {
       log: options.log,
+      onObjectEvent: options.onObjectEvent,
       onEvent: (e) => {
         if (changesListing(e.action)) this.invalidate();
         options.onEvent?.(e);

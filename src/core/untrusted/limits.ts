@@ -49,3 +49,5 @@ export const MAX_ARCHIVE_LISTING_BYTES = 512 * 1024 * 1024;
 /** A tar from a level extracted to disk (`docker-levels cp`, Download): bytes and entries. */
 export const MAX_COPY_BYTES = 64 * 1024 * 1024 * 1024;
 export const MAX_COPY_ENTRIES = 1_000_000;
+/** Images, volumes or networks in one listing of a level; past it the level's listing is an error. */
+export const MAX_CONTENT_ITEMS_PER_LEVEL = 20_000;

@@ -23,6 +23,18 @@ import { viewLogsCommand } from './viewLogs';
 import { downloadFileCommand } from './downloadFile';
 import { openFileInContainerCommand } from './openFileInContainer';
 import { uploadFileCommand } from './uploadFile';
+import { inspectImageCommand } from './inspectImage';
+import { removeImageCommand } from './removeImage';
+import { runImageCommand } from './runImage';
+import { inspectVolumeCommand } from './inspectVolume';
+import { removeVolumeCommand } from './removeVolume';
+import { inspectNetworkCommand } from './inspectNetwork';
+import { removeNetworkCommand } from './removeNetwork';
+import { startComposeProjectCommand } from './startComposeProject';
+import { stopComposeProjectCommand } from './stopComposeProject';
+import { restartComposeProjectCommand } from './restartComposeProject';
+import { removeComposeProjectCommand } from './removeComposeProject';
+import { viewComposeProjectLogsCommand } from './viewComposeProjectLogs';
 
 /** Every command of the extension; package.json must list exactly these (checked by a unit test). */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -33,6 +45,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   addEndpointCommand, removeEndpointCommand,
   useLevelInTerminalCommand, createDockerContextCommand, showForwardersCommand,
   openFileInContainerCommand, downloadFileCommand, uploadFileCommand,
+  inspectImageCommand, removeImageCommand, runImageCommand, inspectVolumeCommand, removeVolumeCommand, inspectNetworkCommand, removeNetworkCommand,
+  startComposeProjectCommand, stopComposeProjectCommand, restartComposeProjectCommand, removeComposeProjectCommand, viewComposeProjectLogsCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */

@@ -1,4 +1,4 @@
-import { inspectContainer } from '../../core';
+import { followContainerLogs, inspectContainer } from '../../core';
 import { LogsPseudoterminal } from '../terminal/LogsPseudoterminal';
 import type { CommandSpec } from './commandContext';
 import { containerArgument } from './nodeArguments';
@@ -9,7 +9,7 @@ export const viewLogsCommand: CommandSpec = {
     const node = await containerArgument(ctx, arg, undefined, 'View the logs of which container?');
     if (!node) return;
     const tty = !!(await inspectContainer(node.daemon, node.container.Id)).Config.Tty;
-    return ctx.terminals.openPty(new LogsPseudoterminal(node.daemon, node.container.Id, tty), `logs: ${node.name}`,
+    return ctx.terminals.openPty(new LogsPseudoterminal(node.daemon, (signal) => followContainerLogs(node.daemon, node.container.Id, tty, { signal })), `logs: ${node.name}`,
       node.daemon.isRoot ? node.daemon.root.label : `L${node.daemon.depth} ${node.daemon.path}`);
   },
 };

@@ -1,14 +1,18 @@
 import * as vscode from 'vscode';
-import { classifyError, DaemonLevel, followContainerLogs, LogFollow } from '../../core';
+import { classifyError, DaemonLevel, LogFollow } from '../../core';
 
-/** Follows a container's logs in a terminal, at any depth; closing the terminal closes the stream. */
+/**
+ * Follows logs in a terminal, at any depth: a container's, or a compose project's merged ones
+ * (`open`). Closing the terminal closes the stream.
+ */
 export class LogsPseudoterminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   readonly onDidWrite = this.writeEmitter.event;
   private readonly controller = new AbortController();
   private follow: LogFollow | undefined;
 
-  constructor(private readonly daemon: DaemonLevel, private readonly containerId: string, private readonly tty: boolean) {}
+  /** `open` starts the followed log: a container's (followContainerLogs) or a compose project's merged one. */
+  constructor(private readonly daemon: DaemonLevel, private readonly openFollow: (signal: AbortSignal) => Promise<LogFollow>) {}
 
   open(): void {
     void this.start();
@@ -16,7 +20,7 @@ export class LogsPseudoterminal implements vscode.Pseudoterminal {
 
   private async start(): Promise<void> {
     try {
-      const follow = await followContainerLogs(this.daemon, this.containerId, this.tty, { signal: this.controller.signal });
+      const follow = await this.openFollow(this.controller.signal);
       if (this.controller.signal.aborted) { follow.dispose(); return; }
       this.follow = follow;
       follow.output.on('data', (c: Buffer) => this.writeEmitter.fire(c.toString('utf8').replace(/\r?\n/g, '\r\n')));

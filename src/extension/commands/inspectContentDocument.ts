@@ -1,0 +1,13 @@
+import * as vscode from 'vscode';
+import { inspectContent } from '../../core';
+import type { CommandContext } from './commandContext';
+import type { ContentTarget } from './contentArguments';
+
+/** Shows an image, volume or network's inspect answer as a read-only JSON document. */
+export async function showContentInspect(ctx: CommandContext, target: ContentTarget): Promise<void> {
+  const data = await inspectContent(target.daemon, target.kind, target.id);
+  const uri = ctx.inspectDocuments.put(`${target.kind}-${target.name.replace(/[/:@\\]/g, '_')}`, JSON.stringify(data, null, 2));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.languages.setTextDocumentLanguage(doc, 'json');
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
