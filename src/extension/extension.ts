@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const errors = new ErrorReporter(channel);
   const service = new LevelsService(readSettings(), log);
   const tree = new LevelsTreeProvider(service, errors, log);
-  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   tree.attach(view);
   const terminals = new LevelTerminals();
   const forwarders = new LevelForwarders(log);

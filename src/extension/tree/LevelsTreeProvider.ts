@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { classifyError, ContainerSummary, DaemonInfo, DaemonLevel, Logger } from '../../core';
+import { classifyError, ContainerSummary, DaemonInfo, DaemonLevel, LiveLevelContents, Logger } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
 import { DaemonNode } from './nodes/DaemonNode';
-import { TreeNode } from './nodes/TreeNode';
+import { GroupNode, TreeNode } from './nodes/TreeNode';
 import { RefreshController } from './refreshController';
 import type { TreeContext } from './treeContext';
 
@@ -63,7 +63,11 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     this.refreshController.setVisible(view.visible);
     this.disposables.push(
       view.onDidChangeVisibility((e) => this.refreshController.setVisible(e.visible)),
-      view.onDidCollapseElement((e) => this.refreshController.unwatchBelow(e.element.id)),
+      view.onDidCollapseElement((e) => {
+        if (e.element instanceof GroupNode) e.element.expanded = false;
+        this.refreshController.unwatchBelow(e.element.id);
+      }),
+      view.onDidExpandElement((e) => { if (e.element instanceof GroupNode) e.element.expanded = true; }),
     );
   }
 
@@ -77,6 +81,10 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
 
   listContainers(daemon: DaemonLevel, all: boolean): Promise<ContainerSummary[]> {
     return this.refreshController.listContainers(daemon, all);
+  }
+
+  contentsOf(daemon: DaemonLevel): LiveLevelContents {
+    return this.refreshController.contentsOf(daemon);
   }
 
   /**

@@ -2,7 +2,8 @@
  * contextValue strings, matched in package.json menus with anchored regexes such as
  * /^dockerLevels:(container|level)\+running/. Format: dockerLevels:kind+flag+flag.
  */
-export type NodeKind = 'daemon' | 'container' | 'level' | 'message';
+export type NodeKind = 'daemon' | 'container' | 'level' | 'message' | 'image' | 'volume' | 'network' | 'compose'
+  | 'images' | 'volumes' | 'networks' | 'files';
 
 export function contextValue(kind: NodeKind, ...flags: (string | false | undefined)[]): string {
   const set = flags.filter((f): f is string => !!f);

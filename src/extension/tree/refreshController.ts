@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { changesListing, childLevelId, ContainerEvent, ContainerSummary, DaemonLevel, isAtOrBelowLevel, LiveContainerList, Logger } from '../../core';
+import {
+  changesListing, childLevelId, ContainerEvent, ContainerSummary, DaemonLevel, isAtOrBelowLevel, LiveContainerList, LiveLevelContents, Logger,
+} from '../../core';
 import type { TreeNode } from './nodes/TreeNode';
 
 interface Watched {
@@ -8,6 +10,8 @@ interface Watched {
   node: TreeNode;
   /** The daemon's event stream and the container list it keeps current; only while visible. */
   live?: LiveContainerList;
+  /** Its images, volumes and networks, fed by the same stream; only while it is up. */
+  contents?: LiveLevelContents;
   timer?: NodeJS.Timeout;
 }
 
@@ -89,6 +93,15 @@ export class RefreshController implements vscode.Disposable {
     return w?.daemon === daemon && w.live ? w.live.list(all) : daemon.listContainers(all);
   }
 
+  /**
+   * A daemon's images, volumes and networks: kept current by its event stream while it is
+   * watched and visible; else a fresh source that lists on every ask.
+   */
+  contentsOf(daemon: DaemonLevel): LiveLevelContents {
+    const w = this.watched.get(daemon.id);
+    return w?.daemon === daemon && w.contents ? w.contents : new LiveLevelContents(daemon);
+  }
+
   /** The next listing of the daemon(s) a node shows asks the daemon again; no node: all of them. */
   invalidate(node?: TreeNode): void {
     for (const w of this.watched.values()) if (!node || w.node.id === node.id) w.live?.invalidate();
@@ -96,10 +109,17 @@ export class RefreshController implements vscode.Disposable {
 
   private subscribe(w: Watched): void {
     if (w.live) return;
+    const contents = new LiveLevelContents(w.daemon);
+    w.contents = contents;
     w.live = new LiveContainerList(w.daemon, {
       log: this.log,
-      onEvent: (e) => this.onEvent(w, e),
+      onObjectEvent: (e) => contents.objectEvent(e),
+      onEvent: (e) => {
+        contents.containerEvent(e);
+        this.onEvent(w, e);
+      },
       onState: (state, error) => {
+        contents.streamState(state);
         if (state === 'closed' && w.daemon.isDisposed) {
           // The level was closed (its container went away or was replaced): nothing to follow.
           this.forget(w.daemon.id, w);
@@ -146,6 +166,8 @@ export class RefreshController implements vscode.Disposable {
     const live = w.live;
     w.live = undefined;
     live?.dispose();
+    w.contents?.dispose();
+    w.contents = undefined;
   }
 
   dispose(): void {

@@ -1,4 +1,4 @@
-import type { ContainerSummary, DaemonLevel } from '../../core';
+import type { ContainerSummary, DaemonLevel, LiveLevelContents } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
 import type { NodeHost, TreeNode } from './nodes/TreeNode';
@@ -13,6 +13,8 @@ export interface TreeContext extends NodeHost {
   isLive(daemon: DaemonLevel): boolean;
   /** A daemon's containers, answered from its live list while it is watched. */
   listContainers(daemon: DaemonLevel, all: boolean): Promise<ContainerSummary[]>;
+  /** A daemon's images, volumes and networks, kept current by its events while it is watched. */
+  contentsOf(daemon: DaemonLevel): LiveLevelContents;
   /** Containers found to run no daemon, shown as plain containers from then on. */
   readonly notDaemons: Set<string>;
   refresh(node?: TreeNode): void;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { containerName, containerNodeId, ContainerSummary, DaemonLevel, escapeMarkdown } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
+import { FilesNode } from './FilesNode';
 import { TreeNode } from './TreeNode';
 
 function stateIcon(state: string): vscode.ThemeIcon {
@@ -69,8 +70,13 @@ export class ContainerNode extends TreeNode {
     return [this.container.State === 'running' ? 'running' : this.container.State === 'paused' ? 'paused' : 'stopped'];
   }
 
+  /** Its Files row; a level lists it after its daemon's children. */
+  protected override loadChildren(): Promise<TreeNode[]> {
+    return Promise.resolve([new FilesNode(this)]);
+  }
+
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.name, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(this.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const ports = portsText(this.container);
     item.description = [this.shortId, this.container.Image, ports].filter(Boolean).join(' · ');

@@ -1,9 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { childLevelId, ContainerSummary, DaemonLevel, daemonHint, escapeMarkdown, showsAsPlainContainer, toChildSpecs } from '../../../core';
+import {
+  childLevelId, ContainerSummary, DaemonLevel, daemonHint, escapeMarkdown, groupByComposeProject, showsAsPlainContainer, toChildSpecs,
+} from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
+import { ComposeProjectNode } from './ComposeProjectNode';
+import { contentGroups } from './ContentGroupNode';
 import { ContainerNode } from './ContainerNode';
+import { FilesNode } from './FilesNode';
 import { MessageNode } from './MessageNode';
 import type { TreeNode } from './TreeNode';
 
@@ -80,7 +85,7 @@ export class LevelNode extends ContainerNode {
     // Show the transport now that it is known: only the row is redrawn, the children fetched
     // here answer (once: the next render finds the level open).
     if (!wasOpen) setTimeout(() => { if (!this.isDisposed) this.redraw(); }, 0);
-    return containerChildren(this.ctx, level, this);
+    return [...await containerChildren(this.ctx, level, this), new FilesNode(this)];
   }
 
   /**
@@ -101,7 +106,9 @@ export class LevelNode extends ContainerNode {
 
 /**
  * The children of any node that stands for a daemon: its containers, each a LevelNode when
- * listing data says it runs a daemon (no request per container), else a ContainerNode.
+ * listing data says it runs a daemon (no request per container), else a ContainerNode; with
+ * dockerLevels.groupByComposeProject, compose projects as groups; then its Images, Volumes
+ * and Networks (collapsed: listed only when expanded).
  */
 export async function containerChildren(ctx: TreeContext, daemon: DaemonLevel, parent: TreeNode): Promise<TreeNode[]> {
   let list;
@@ -112,8 +119,19 @@ export async function containerChildren(ctx: TreeContext, daemon: DaemonLevel, p
     return [new MessageNode(parent, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: parent.id })];
   }
   ctx.watch(daemon, parent);
-  if (list.length === 0) return [new MessageNode(parent, 'No containers', { severity: 'info' })];
-  // Levels first, then running, then by name: the tree is about the levels.
+  const groups = contentGroups(ctx, parent, daemon);
+  if (list.length === 0) return [new MessageNode(parent, 'No containers', { severity: 'info' }), ...groups];
+  if (!ctx.service.current.groupByComposeProject) return [...containerNodes(ctx, daemon, parent, list), ...groups];
+  const { projects, ungrouped } = groupByComposeProject(list);
+  return [
+    ...containerNodes(ctx, daemon, parent, ungrouped),
+    ...projects.map((p) => new ComposeProjectNode(ctx, parent, daemon, p.name, p.containers, containerNodes)),
+    ...groups,
+  ];
+}
+
+/** Container rows, levels first, then running, then by name: the tree is about the levels. */
+function containerNodes(ctx: TreeContext, daemon: DaemonLevel, parent: TreeNode, list: readonly ContainerSummary[]): TreeNode[] {
   return toChildSpecs(daemon.id, list, ctx.notDaemons).map((spec) => (spec.isLevel
     ? new LevelNode(ctx, parent, daemon, spec.container)
     : new ContainerNode(ctx, parent, daemon, spec.container)));

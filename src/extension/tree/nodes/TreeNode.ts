@@ -196,6 +196,9 @@ export abstract class TreeNode implements Disposable {
  * project, ...): subclasses say how to list, the base caches like any node.
  */
 export abstract class GroupNode extends TreeNode {
+  /** Whether the view shows it expanded (set by the provider from the view's events). */
+  expanded = false;
+
   constructor(parent: TreeNode, readonly id: string, readonly label: string) {
     super(parent);
   }
@@ -206,7 +209,7 @@ export abstract class GroupNode extends TreeNode {
     return this.listItems();
   }
 
-  protected update(): void {
+  protected update(_fresh: this): void {
     // A group's id and label do not change; its items are fetched again on refresh.
   }
 }
