@@ -37,3 +37,8 @@ export * from './forward/forwarderRegistry';
 export * from './untrusted/displayText';
 export * from './untrusted/limits';
 export * from './untrusted/engineShapes';
+export * from './ports/containerPorts';
+export * from './ports/relayTarget';
+export * from './ports/portRelay';
+export * from './ports/portForward';
+export * from './ports/forwardWatch';
