@@ -4,6 +4,7 @@ import { envCommand, envHelp } from './commands/envCommand';
 import { execCommand, execHelp } from './commands/execCommand';
 import { forwardCommand, forwardHelp } from './commands/forwardCommand';
 import { lineageCommand, lineageHelp } from './commands/lineageCommand';
+import { portForwardCommand, portForwardHelp } from './commands/portForwardCommand';
 import { startDindCommand, startDindHelp } from './commands/startDindCommand';
 import { treeCommand, treeHelp } from './commands/treeCommand';
 
@@ -16,6 +17,7 @@ ${execHelp}
 ${copyImageHelp}
 ${forwardHelp}
 ${envHelp}
+${portForwardHelp}
 
 Global options: --host URL (a root daemon instead of the local one), --timeout MS (per call,
 default 10000), --transport published,bridge,tls,tunnel (order to try), -v/--verbose.
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'copy-image': copyImageCommand,
   forward: forwardCommand,
   env: envCommand,
+  'port-forward': portForwardCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

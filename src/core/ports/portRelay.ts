@@ -193,8 +193,10 @@ class RelayStream extends Duplex {
       if (this.destroyed) return;
       const failure = this.failure();
       if (failure) {
+        // Before it connected, the failure goes to whoever waits on `ready`, not to 'error'.
+        const wasConnected = this.connected;
         this.settle(failure);
-        this.destroy(failure);
+        this.destroy(wasConnected ? failure : undefined);
         return;
       }
       this.settle(new DockerLevelsError('unreachable', `The relay in ${info.dind} ended before it connected.`));
@@ -202,7 +204,11 @@ class RelayStream extends Duplex {
     };
     socket.on('end', finish);
     socket.on('close', finish);
-    socket.on('error', (err) => { this.settle(err); this.destroy(err); });
+    socket.on('error', (err) => {
+      const wasConnected = this.connected;
+      this.settle(err);
+      this.destroy(wasConnected ? err : undefined);
+    });
   }
 
   private onStderr(text: string): void {
