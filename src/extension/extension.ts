@@ -4,6 +4,7 @@ import { registerCommands } from './commands/registerCommands';
 import { ErrorReporter } from './errorReporting';
 import { DockerContexts } from './forwarding/dockerContexts';
 import { ForwarderStatus } from './forwarding/forwarderStatus';
+import { PortForwards } from './forwarding/portForwards';
 import { InspectDocuments } from './inspectDocuments';
 import { LevelsService } from './levelsService';
 import { channelLogger } from './logging';
@@ -22,6 +23,7 @@ export interface DockerLevelsApi {
   terminals: LevelTerminals;
   forwarders: LevelForwarders;
   contexts: DockerContexts;
+  portForwards: PortForwards;
   /** The prompts commands use; tests replace them to answer dialogs. */
   setPrompts(prompts: Prompts): void;
 }
@@ -44,16 +46,17 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const terminals = new LevelTerminals();
   const forwarders = new LevelForwarders(log);
   const contexts = new DockerContexts(log);
+  const portForwards = new PortForwards(log, (error) => void errors.show(error));
   // Forwarders and the docker contexts pointing at them go when VS Code closes; once only.
   let stopping: Promise<void> | undefined;
-  const stopForwarding = () => (stopping ??= Promise.all([contexts.removeAll(), forwarders.stopAll()]).then(() => forwarders.dispose()));
+  const stopForwarding = () => (stopping ??= Promise.all([contexts.removeAll(), forwarders.stopAll(), portForwards.stopAll()]).then(() => { forwarders.dispose(); portForwards.dispose(); }));
   shutdown = stopForwarding;
   const inspectDocuments = new InspectDocuments();
   const lineagePanels = new LineagePanels(context.extensionUri);
   context.subscriptions.push(channel, service, tree, view, terminals, inspectDocuments, lineagePanels, new ForwarderStatus(forwarders),
     { dispose: () => { void stopForwarding(); } });
   const commandContext = {
-    extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts, inspectDocuments, lineagePanels,
+    extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts, portForwards, inspectDocuments, lineagePanels,
   };
   context.subscriptions.push(...registerCommands(commandContext));
 
@@ -69,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => applySettings(true)),
   );
   channel.info(`activated in ${Date.now() - started} ms`);
-  return { service, tree, view, terminals, forwarders, contexts, setPrompts: (p) => { commandContext.prompts = p; } };
+  return { service, tree, view, terminals, forwarders, contexts, portForwards, setPrompts: (p) => { commandContext.prompts = p; } };
 }
 
 /** Resolves once forwarders have stopped (their sockets deleted) and the contexts are removed. */

@@ -99,7 +99,7 @@ describe('port forwarding (integration, depth 3)', function () {
     fs.copyFileSync('/usr/bin/busybox', path.join(root, 'opt', 'busybox-srv'));
     fs.chmodSync(path.join(root, 'opt', 'busybox-srv'), 0o755);
     fs.writeFileSync(path.join(root, 'www', 'index.html'), `${BARE_PAGE}\n`);
-    const tar = spawnSync('tar', ['-C', root, '-c', '.']);
+    const tar = spawnSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 << 20 });
     fs.rmSync(root, { recursive: true, force: true });
     dockerAt(chain, ['import', '--change', 'ENTRYPOINT ["/opt/busybox-srv","httpd","-f","-p","8081","-h","/www"]', '-', NO_TOOLS_IMAGE], tar.stdout);
     dockerAt(chain, ['run', '-d', '--name', NO_TOOLS, NO_TOOLS_IMAGE]);

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { LevelForwarders, Logger } from '../../core';
 import type { DockerContexts } from '../forwarding/dockerContexts';
+import type { PortForwards } from '../forwarding/portForwards';
 import type { ErrorReporter } from '../errorReporting';
 import type { InspectDocuments } from '../inspectDocuments';
 import type { LevelsService } from '../levelsService';
@@ -22,6 +23,8 @@ export interface CommandContext {
   /** Local endpoints for levels, owned by the extension (stopped on deactivate). */
   readonly forwarders: LevelForwarders;
   readonly contexts: DockerContexts;
+  /** Container ports on 127.0.0.1, owned by the extension (stopped on deactivate). */
+  readonly portForwards: PortForwards;
   readonly inspectDocuments: InspectDocuments;
   readonly lineagePanels: LineagePanels;
   /** Replaceable so extension-host tests can answer; see prompts.ts. */
