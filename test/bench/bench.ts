@@ -15,6 +15,7 @@ import { BENCH_PREFIX, ensureLeaves, removeBenchContainers } from './benchContai
 import { coldDiscovery } from './coldDiscovery';
 import { idleCost } from './idleCost';
 import { packaging } from './packaging';
+import { portForward } from './portForward';
 import { formatTable, machine, missingRow, Row, writeJson } from './report';
 import { scale } from './scale';
 import { startDind } from './startDind';
@@ -44,6 +45,7 @@ const ITEMS: Item[] = [
   { n: 5, name: 'idle cost', run: idleCost },
   { n: 6, name: 'start DinD here', run: startDind },
   { n: 8, name: 'packaging', run: packaging },
+  { n: 9, name: 'port forward', run: portForward },
 ];
 
 function selectedItems(argv: string[]): Set<number> {
