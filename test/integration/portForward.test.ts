@@ -57,7 +57,8 @@ function idAt(chain: string[], name: string): string {
 /** socat/nc relay processes in the dind container of level 3 (as its own `ps` sees them). */
 function relaysInL3(): number {
   const out = dockerAt(bedChain(2), ['exec', 'dl-bed-l3', 'ps', '-o', 'args']);
-  return out.split('\n').filter((l) => /^(socat|nc) /.test(l.trim())).length;
+  // Its ps also sees the processes of its own containers (the echo server's `nc -ll`): only relays count.
+  return out.split('\n').filter((l) => /^socat .* TCP:|^nc \d+\.\d+\.\d+\.\d+ \d+$/.test(l.trim())).length;
 }
 
 async function waitFor(what: string, check: () => boolean, ms = 20_000): Promise<void> {
