@@ -5,6 +5,7 @@ import { envCommand, envHelp } from './commands/envCommand';
 import { execCommand, execHelp } from './commands/execCommand';
 import { forwardCommand, forwardHelp } from './commands/forwardCommand';
 import { lineageCommand, lineageHelp } from './commands/lineageCommand';
+import { portForwardCommand, portForwardHelp } from './commands/portForwardCommand';
 import { startDindCommand, startDindHelp } from './commands/startDindCommand';
 import { treeCommand, treeHelp } from './commands/treeCommand';
 import { imagesCommand, imagesHelp } from './commands/imagesCommand';
@@ -26,6 +27,7 @@ ${imagesHelp}
 ${volumesHelp}
 ${networksHelp}
 ${composeHelp}
+${portForwardHelp}
 
 Global options: --host URL (a root daemon instead of the local one: unix://, tcp://, ssh://),
 --host-command 'CMD ARG…' (a root reached through a program that speaks the API on stdin/stdout,
@@ -47,6 +49,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   volumes: volumesCommand,
   networks: networksCommand,
   compose: composeCommand,
+  'port-forward': portForwardCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

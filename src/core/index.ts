@@ -42,3 +42,8 @@ export * from './untrusted/contentShapes';
 export * from './contents/levelContents';
 export * from './contents/composeProjects';
 export * from './contents/liveContents';
+export * from './ports/containerPorts';
+export * from './ports/relayTarget';
+export * from './ports/portRelay';
+export * from './ports/portForward';
+export * from './ports/forwardWatch';

@@ -16,6 +16,7 @@ import { coldDiscovery } from './coldDiscovery';
 import { filesBench } from './files';
 import { idleCost } from './idleCost';
 import { packaging } from './packaging';
+import { portForward } from './portForward';
 import { formatTable, machine, missingRow, Row, writeJson } from './report';
 import { scale } from './scale';
 import { startDind } from './startDind';
@@ -48,6 +49,7 @@ const ITEMS: Item[] = [
   { n: 8, name: 'packaging', run: packaging },
   { n: 9, name: 'tunnels under load', run: tunnelForwarder },
   { n: 10, name: 'files', run: filesBench },
+  { n: 11, name: 'port forward', run: portForward },
 ];
 
 function selectedItems(argv: string[]): Set<number> {

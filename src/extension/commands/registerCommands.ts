@@ -35,6 +35,9 @@ import { stopComposeProjectCommand } from './stopComposeProject';
 import { restartComposeProjectCommand } from './restartComposeProject';
 import { removeComposeProjectCommand } from './removeComposeProject';
 import { viewComposeProjectLogsCommand } from './viewComposeProjectLogs';
+import { forwardPortCommand } from './forwardPort';
+import { openInBrowserCommand } from './openInBrowser';
+import { showPortForwardsCommand } from './showPortForwards';
 
 /** Every command of the extension; package.json must list exactly these (checked by a unit test). */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -47,6 +50,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   openFileInContainerCommand, downloadFileCommand, uploadFileCommand,
   inspectImageCommand, removeImageCommand, runImageCommand, inspectVolumeCommand, removeVolumeCommand, inspectNetworkCommand, removeNetworkCommand,
   startComposeProjectCommand, stopComposeProjectCommand, restartComposeProjectCommand, removeComposeProjectCommand, viewComposeProjectLogsCommand,
+  forwardPortCommand, openInBrowserCommand, showPortForwardsCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */
