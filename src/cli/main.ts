@@ -6,6 +6,8 @@ import { forwardCommand, forwardHelp } from './commands/forwardCommand';
 import { lineageCommand, lineageHelp } from './commands/lineageCommand';
 import { startDindCommand, startDindHelp } from './commands/startDindCommand';
 import { treeCommand, treeHelp } from './commands/treeCommand';
+import { dfCommand, dfHelp } from './commands/dfCommand';
+import { pruneCommand, pruneHelp } from './commands/pruneCommand';
 
 const HELP = `docker-levels: every nested Docker level, from the command line.
 
@@ -16,6 +18,8 @@ ${execHelp}
 ${copyImageHelp}
 ${forwardHelp}
 ${envHelp}
+${dfHelp}
+${pruneHelp}
 
 Global options: --host URL (a root daemon instead of the local one), --timeout MS (per call,
 default 10000), --transport published,bridge,tls,tunnel (order to try), -v/--verbose.
@@ -30,6 +34,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'copy-image': copyImageCommand,
   forward: forwardCommand,
   env: envCommand,
+  df: dfCommand,
+  prune: pruneCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
