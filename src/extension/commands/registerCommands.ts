@@ -20,6 +20,9 @@ import { startDindHereCommand } from './startDindHere';
 import { stopContainerCommand } from './stopContainer';
 import { useLevelInTerminalCommand } from './useLevelInTerminal';
 import { viewLogsCommand } from './viewLogs';
+import { pruneLevelCommand } from './pruneLevel';
+import { showDaemonLogCommand } from './showDaemonLog';
+import { removeOrphanedLevelDataCommand } from './removeOrphanedLevelData';
 
 /** Every command of the extension; package.json must list exactly these (checked by a unit test). */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -29,6 +32,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   viewLogsCommand, inspectCommand, copyImageToLevelCommand, copyDockerHostCommand,
   addEndpointCommand, removeEndpointCommand,
   useLevelInTerminalCommand, createDockerContextCommand, showForwardersCommand,
+  pruneLevelCommand, showDaemonLogCommand, removeOrphanedLevelDataCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */
