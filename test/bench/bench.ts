@@ -18,6 +18,7 @@ import { packaging } from './packaging';
 import { formatTable, machine, missingRow, Row, writeJson } from './report';
 import { scale } from './scale';
 import { startDind } from './startDind';
+import { statsCost } from './statsCost';
 import { terminalThroughput } from './terminalThroughput';
 import { tunnelRequests } from './tunnelRequests';
 import { warmListing } from './warmListing';
@@ -44,6 +45,7 @@ const ITEMS: Item[] = [
   { n: 5, name: 'idle cost', run: idleCost },
   { n: 6, name: 'start DinD here', run: startDind },
   { n: 8, name: 'packaging', run: packaging },
+  { n: 9, name: 'live stats cost', run: statsCost, needsLeaves: true },
 ];
 
 function selectedItems(argv: string[]): Set<number> {

@@ -17,6 +17,9 @@ interface RawSample {
   memoryLimitBytes: number | null;
 }
 
+/** Stats reads in flight at once, across every level. */
+const PARALLEL_READS = 6;
+
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /** GET /containers/{id}/stats?stream=false&one-shot=true: one sample, at once, shape-checked. */
@@ -90,22 +93,28 @@ export class StatsSampler implements Disposable {
   private async round(): Promise<void> {
     this.running = true;
     const signal = this.controller.signal;
-    await Promise.all([...this.watched].map(async ([key, { daemon, containerId }]) => {
-      if (daemon.isDisposed) return;
-      this.requests++;
-      try {
-        const sample = await readStatsSample(daemon, containerId, signal);
-        if (!this.watched.has(key)) return;
-        const cost = { cpuPercent: cpuPercent(this.last.get(key), sample), memoryBytes: sample.memoryBytes, memoryLimitBytes: sample.memoryLimitBytes };
-        this.last.set(key, sample);
-        this.costs.set(key, cost);
-        this.onDidUpdate(key, cost);
-      } catch {
-        // A container that stopped or a level that went: the next round or the tree says so.
-      }
+    const queue = [...this.watched];
+    // A few reads at a time: a view of many containers must not flood a small machine.
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, queue.length) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await this.readOne(next[0], next[1].daemon, next[1].containerId, signal);
     }));
     this.running = false;
     if (!this.disposed && this.watched.size && !this.timer) this.schedule(this.intervalMs);
+  }
+
+  private async readOne(key: string, daemon: DaemonLevel, containerId: string, signal: AbortSignal): Promise<void> {
+    if (daemon.isDisposed || signal.aborted) return;
+    this.requests++;
+    try {
+      const sample = await readStatsSample(daemon, containerId, signal);
+      if (!this.watched.has(key)) return;
+      const cost = { cpuPercent: cpuPercent(this.last.get(key), sample), memoryBytes: sample.memoryBytes, memoryLimitBytes: sample.memoryLimitBytes };
+      this.last.set(key, sample);
+      this.costs.set(key, cost);
+      this.onDidUpdate(key, cost);
+    } catch {
+      // A container that stopped or a level that went: the next round or the tree says so.
+    }
   }
 
   private stop(): void {
