@@ -381,7 +381,7 @@ async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: Cr
     try {
       const unused = (await dockerAt(chains[2], ['volume', 'ls', '-q', '-f', 'dangling=true'])).split('\n').filter(Boolean).length;
       const stopped = (await dockerAt(chains[2], ['ps', '-aq', '-f', 'status=exited', '-f', 'status=created'])).split('\n').filter(Boolean).length;
-      await view.contextMenu(l2, 3, 'Prune Level…', ctx.notes);
+      await view.contextMenu(l2, 3, 'Prune Level…');
       const dialog = await answerDialog(page, new RegExp(`^Prune ${l1}/${l2}\\? This frees [\\d.]+[kMG]?B\\.$`), 'Cancel', 60_000,
         async () => { await ctx.screenshot('confirm'); });
       ctx.notes.push(`modal: "${dialog.message}" — "${dialog.detail}" [${dialog.buttons.join(' | ')}] ← Cancel`);
