@@ -12,6 +12,8 @@ import { imagesCommand, imagesHelp } from './commands/imagesCommand';
 import { volumesCommand, volumesHelp } from './commands/volumesCommand';
 import { networksCommand, networksHelp } from './commands/networksCommand';
 import { composeCommand, composeHelp } from './commands/composeCommand';
+import { dfCommand, dfHelp } from './commands/dfCommand';
+import { pruneCommand, pruneHelp } from './commands/pruneCommand';
 
 const HELP = `docker-levels: every nested Docker level, from the command line.
 
@@ -28,6 +30,8 @@ ${volumesHelp}
 ${networksHelp}
 ${composeHelp}
 ${portForwardHelp}
+${dfHelp}
+${pruneHelp}
 
 Global options: --host URL (a root daemon instead of the local one: unix://, tcp://, ssh://),
 --host-command 'CMD ARG…' (a root reached through a program that speaks the API on stdin/stdout,
@@ -50,6 +54,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   networks: networksCommand,
   compose: composeCommand,
   'port-forward': portForwardCommand,
+  df: dfCommand,
+  prune: pruneCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

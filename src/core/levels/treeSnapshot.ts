@@ -4,6 +4,8 @@ import type { DaemonLevel } from './daemonLevel';
 import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
 import { showsAsPlainContainer } from './levelIdentity';
+import { bridgeMtu, levelHealth, type LevelHealth } from '../health/levelHealth';
+import { daemonLogTail } from '../health/daemonLog';
 
 /** The stable JSON shape of `docker-levels tree --json` (documented in the README). */
 export interface DaemonSnapshot {
@@ -14,6 +16,10 @@ export interface DaemonSnapshot {
   transport: string;
   error: string | null;
   containers: ContainerSnapshot[];
+  /** Only when asked for with `health: true`; null when the daemon did not answer. */
+  health?: LevelHealth | null;
+  /** With `health: true`, for a dind container whose daemon does not answer: the end of its own log. */
+  daemonLog?: string[];
 }
 
 export interface ContainerSnapshot {
@@ -32,6 +38,10 @@ export interface SnapshotOptions {
   signal?: AbortSignal;
   /** Levels this walk may still open; shared by every branch of one walk. */
   budget?: { levels: number };
+  /** Read each level's health (storage driver, bridge MTU against its parent's, cgroup version). */
+  health?: boolean;
+  /** The parent's bridge MTU, passed down by the walk. */
+  parentMtu?: number | null;
 }
 
 /**
@@ -59,9 +69,15 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
     base.name = info.Name;
     base.serverVersion = info.ServerVersion;
     list = containers;
+    if (options.health) {
+      const mtu = await bridgeMtu(daemon, options.signal).catch(() => null);
+      base.health = levelHealth(info, mtu, options.parentMtu ?? null);
+      options = { ...options, parentMtu: mtu };
+    }
   } catch (err) {
     const error = classifyError(err, daemon.what);
     base.error = error.userMessage;
+    if (options.health) base.health = null;
     return { snapshot: base, errorKind: error.kind };
   }
   if (daemon.leftOut.length) {
@@ -101,8 +117,13 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
       // A container that only looked like dind is a plain container; one made to run a
       // daemon whose daemon does not answer is a failure to report.
       if (showsAsPlainContainer(error, certain)) return null;
-      return { path: [parent.path, name].filter(Boolean).join('/'), depth: parent.depth + 1, name: null,
+      const failed: DaemonSnapshot = { path: [parent.path, name].filter(Boolean).join('/'), depth: parent.depth + 1, name: null,
         serverVersion: null, transport: '', error: error.userMessage, containers: [] };
+      if (options.health) {
+        failed.health = null;
+        failed.daemonLog = await daemonLogTail(parent, c.Id, options.signal);
+      }
+      return failed;
     }
     const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options);
     // A level opened earlier may have lost its transport for good (restarted with a new

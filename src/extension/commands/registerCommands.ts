@@ -38,6 +38,9 @@ import { viewComposeProjectLogsCommand } from './viewComposeProjectLogs';
 import { forwardPortCommand } from './forwardPort';
 import { openInBrowserCommand } from './openInBrowser';
 import { showPortForwardsCommand } from './showPortForwards';
+import { pruneLevelCommand } from './pruneLevel';
+import { showDaemonLogCommand } from './showDaemonLog';
+import { removeOrphanedLevelDataCommand } from './removeOrphanedLevelData';
 
 /** Every command of the extension; package.json must list exactly these (checked by a unit test). */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -51,6 +54,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   inspectImageCommand, removeImageCommand, runImageCommand, inspectVolumeCommand, removeVolumeCommand, inspectNetworkCommand, removeNetworkCommand,
   startComposeProjectCommand, stopComposeProjectCommand, restartComposeProjectCommand, removeComposeProjectCommand, viewComposeProjectLogsCommand,
   forwardPortCommand, openInBrowserCommand, showPortForwardsCommand,
+  pruneLevelCommand, showDaemonLogCommand, removeOrphanedLevelDataCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */
