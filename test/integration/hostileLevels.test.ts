@@ -8,7 +8,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkExitCode, createDockerClient, DockerLevelsError } from '../../src/core';
+import * as http from 'node:http';
+import {
+  checkExitCode, createDockerClient, DockerLevelsError, endpointFromSetting, ImpostorDaemonError, LevelForwarder, Levels,
+} from '../../src/core';
 import { startFakeLyingDaemon, type FakeLevel } from './fakeLyingDaemon';
 
 const CLI = path.resolve(__dirname, '../../out/cli.js');
@@ -136,6 +139,32 @@ describe('hostile levels: a fake daemon that lies (integration)', function () {
     }
   });
 
+  it('a fake daemon that takes over the port of a dead one gets nothing through the forwarder: it refuses and stops', async () => {
+    const honest = await startFakeLyingDaemon({ info: { ID: 'AAAA:AAAA:honest', Name: 'level-a' } });
+    const levels = new Levels([endpointFromSetting({ url: honest.url })], { timeoutMs: 5000 });
+    let forwarder: LevelForwarder | undefined;
+    try {
+      forwarder = await LevelForwarder.start(levels.roots()[0]);
+      const before = await requestVia(forwarder.socketPath, 'GET', '/_ping');
+      assert.equal(before.status, 200);
+      assert.deepEqual(honest.requests().map((r) => r.line), ['GET /info', 'GET /info', 'GET /_ping'], 'confirmed, checked, then the request');
+
+      await honest.close();
+      fake = await startFakeLyingDaemon({ port: honest.port, info: { ID: 'BBBB:BBBB:impostor', Name: 'level-a' } });
+      const auth = await requestVia(forwarder.socketPath, 'POST', '/auth', JSON.stringify({ username: 'me', password: 'secret-password' }));
+      assert.equal(auth.status, 502);
+      assert.match((JSON.parse(auth.body) as { message: string }).message, /now answers as another daemon \(ID BBBB:BBBB:impostor, host name "level-a"\), not the one it was opened with \(ID AAAA:AAAA:honest/);
+      assert.deepEqual(fake.requests(), [{ line: 'GET /info', bodyBytes: 0 }], 'the impostor was asked who it is, and got no byte of the request');
+      assert.equal(forwarder.state, 'stopped');
+      assert.ok(forwarder.stopReason instanceof ImpostorDaemonError);
+      assert.ok(!fs.existsSync(forwarder.socketPath), 'the socket is gone');
+    } finally {
+      await forwarder?.stop();
+      levels.dispose();
+      await honest.close();
+    }
+  });
+
   describe('the user\'s DOCKER_HOST and DOCKER_CERT_PATH', () => {
     const saved = { ...process.env };
     let certDir = '';
@@ -171,6 +200,20 @@ describe('hostile levels: a fake daemon that lies (integration)', function () {
     });
   });
 });
+
+/** One request over a forwarder's unix socket, as any Docker client would send it. */
+function requestVia(socketPath: string, method: string, urlPath: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    // A fresh connection each, as a new docker CLI process makes.
+    const req = http.request({ socketPath, agent: false, method, path: urlPath, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 interface Snapshot { depth: number; error: string | null; containers: { level: Snapshot | null }[] }
 

@@ -24,3 +24,9 @@ export const MAX_ARCHIVE_BYTES = 1024 * 1024;
 
 /** Hint shown with every "answer too large" error. */
 export const TOO_LARGE_HINT = 'A real Docker daemon never sends this much; this level may not be what it claims.';
+
+/**
+ * The whole HTTP answer to the forwarder's /info check on a fresh stream (headers and body).
+ * A real /info is a few KB, some 20 KB with many plugins and registry mirrors.
+ */
+export const MAX_IDENTITY_ANSWER_BYTES = 1024 * 1024;
