@@ -18,6 +18,8 @@ export interface LyingAnswers {
   inventLevels?: number;
   /** Listen on this port of 127.0.0.1 (to take over the port of a daemon that died). */
   port?: number;
+  /** Every answer (of every invented level too) comes this late: slow enough, never too slow. */
+  slowMs?: number;
 }
 
 export interface FakeLevel {
@@ -50,6 +52,7 @@ export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeL
     });
     const answer = async (req: http.IncomingMessage, res: http.ServerResponse) => {
       const url = req.url ?? '/';
+      if (answers.slowMs) await new Promise((resolve) => setTimeout(resolve, answers.slowMs));
       const json = (body: unknown) => {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': '1.41' });
         res.end(JSON.stringify(body));

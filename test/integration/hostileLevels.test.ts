@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as http from 'node:http';
 import {
-  checkExitCode, createDockerClient, DockerLevelsError, endpointFromSetting, ImpostorDaemonError, LevelForwarder, Levels,
+  checkExitCode, createDockerClient, DockerLevelsError, endpointFromSetting, ImpostorDaemonError, LevelForwarder, Levels, snapshotDaemon,
 } from '../../src/core';
 import { startFakeLyingDaemon, type FakeLevel } from './fakeLyingDaemon';
 
@@ -131,6 +131,19 @@ describe('hostile levels: a fake daemon that lies (integration)', function () {
     assert.equal(countLevels(parsed.daemons[0]), 500 + countNotOpened(parsed.daemons[0]));
   });
 
+  it('a tree that answers just slowly enough ends at the walk deadline, with a note on the nodes not opened', async () => {
+    fake = await startFakeLyingDaemon({ inventLevels: 1, slowMs: 150 });
+    const levels = new Levels([endpointFromSetting({ url: fake.url })], { timeoutMs: 5000, transportOrder: ['tunnel'] });
+    try {
+      const snap = await snapshotDaemon(levels, levels.roots()[0], { depth: 10, deadlineMs: 2000 }) as unknown as Snapshot;
+      const notes = collectErrors(snap);
+      assert.ok(notes.includes('Not opened: this walk reached its deadline of 2 s.'), `notes: ${notes.join(' | ')}`);
+      assert.ok(deepest(snap) < 10, 'the walk ended before the depth limit');
+    } finally {
+      levels.dispose();
+    }
+  });
+
   it('an exit code that is not an integer from 0 to 255 is an error that says so', () => {
     assert.equal(checkExitCode(0, 'level x'), 0);
     assert.equal(checkExitCode(255, 'level x'), 255);
@@ -219,6 +232,10 @@ interface Snapshot { depth: number; error: string | null; containers: { level: S
 
 function deepest(d: Snapshot): number {
   return Math.max(d.depth, ...d.containers.map((c) => (c.level ? deepest(c.level) : 0)));
+}
+
+function collectErrors(d: Snapshot): string[] {
+  return [...(d.error ? [d.error] : []), ...d.containers.flatMap((c) => (c.level ? collectErrors(c.level) : []))];
 }
 
 function countLevels(d: Snapshot): number {
