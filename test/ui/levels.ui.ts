@@ -198,7 +198,7 @@ async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: Cr
   }, [1]);
 
   await runner.step(3, 'start-dind', `Start DinD Here on ${l2} (context menu, input boxes, modal)`, async (ctx) => {
-    const menu = await view.contextMenu(l2, 3, 'Start DinD Here', ctx.notes);
+    const menu = await view.contextMenu(l2, 3, 'Start DinD Here');
     ctx.notes.push(`context menu of ${l2}: ${menu.join(' | ')}`);
     const image = await answerInputBox(page, /Docker-in-Docker image/, DIND_IMAGE);
     if (!image.title.includes(l2)) throw new Error(`input box title "${image.title}" does not name ${l2}`);
@@ -230,7 +230,7 @@ async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: Cr
 
   await runner.step(4, 'terminal-hostname', 'Open Terminal on dl-bed-web3 (depth 3), type hostname', async (ctx) => {
     web3Id = await shortIdAt(chains[3], bed.web3.name);
-    await view.contextMenu(bed.web3.name, 5, 'Open Terminal', ctx.notes);
+    await view.contextMenu(bed.web3.name, 5, 'Open Terminal');
     await page.locator('.terminal-wrapper.active').waitFor({ state: 'visible', timeout: 60_000 });
     await wb.waitForTerminalText(/[#$]$/m, 60_000);
     await typeInTerminal(page, 'hostname');
@@ -253,7 +253,7 @@ async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: Cr
       { container: l3, id: await shortIdAt(chains[2], l3) },
       { container: bed.web3.name, id: web3Id || await shortIdAt(chains[3], bed.web3.name) },
     ];
-    await view.contextMenu(bed.web3.name, 5, 'Show ID Lineage', ctx.notes);
+    await view.contextMenu(bed.web3.name, 5, 'Show ID Lineage');
     const frame = await findWebviewFrame(page, '#lineage');
     const rows = await waitFor('the lineage rows', async () => {
       const status = (await frame.locator('#status').textContent()) ?? '';
@@ -288,7 +288,7 @@ async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: Cr
     await view.waitForRow(`${innerLeaf} under ${newLevel}`, (r) => r.label === innerLeaf && r.level === 5, 60_000);
     const dies = (await containersAt(inside)).size;
     const expected = `${dies} container${dies === 1 ? '' : 's'} in 1 level`;
-    await view.contextMenu(newLevel, 4, 'Remove', ctx.notes);
+    await view.contextMenu(newLevel, 4, 'Remove');
     const dialog = await answerDialog(page, new RegExp(`^Remove level ${newLevel}\\?$`), 'Remove', 60_000,
       async () => { await ctx.screenshot('confirm'); });
     ctx.notes.push(`modal: "${dialog.message}" — "${dialog.detail}" [${dialog.buttons.join(' | ')}] ← Remove`);

@@ -156,47 +156,39 @@ export class LevelsView {
   }
 
   /**
-   * Expands a collapsed row by clicking its twistie (nothing if already expanded). A click
-   * that lands while the parent is being redrawn can miss: then it is clicked again.
+   * Expands a collapsed row by clicking its twistie (nothing if already expanded), once: a
+   * refresh no longer makes VS Code forget a row under the click (the tree fetches before it
+   * tells the view), so a missed click is a bug, not something to click again.
    */
-  async expand(label: string, level: number, attempts = 4): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await this.settle();
-      const row = await waitFor(`row ${label}`, () => this.find(label, level), 60_000);
-      if (row.expanded === true) return;
-      if (row.expanded === undefined) throw new Error(`row ${label} cannot expand (not collapsible)`);
-      await this.reveal(label, level);
-      await this.rowLocator(label, level).locator('.monaco-tl-twistie').click();
-      const expanded = await waitFor(`row ${label} expanded`, async () => ((await this.find(label, level))?.expanded ? true : undefined), 8000)
-        .catch(() => false);
-      if (expanded) return;
-      if (attempt >= attempts) throw new Error(`row ${label} did not expand after ${attempts} clicks`);
-    }
+  async expand(label: string, level: number): Promise<void> {
+    await this.settle();
+    const row = await waitFor(`row ${label}`, () => this.find(label, level), 60_000);
+    if (row.expanded === true) return;
+    if (row.expanded === undefined) throw new Error(`row ${label} cannot expand (not collapsible)`);
+    await this.reveal(label, level);
+    await this.rowLocator(label, level).locator('.monaco-tl-twistie').click();
+    await waitFor(`row ${label} expanded after one click`, async () => ((await this.find(label, level))?.expanded ? true : undefined), 8000);
   }
 
   /**
-   * Right-clicks a row and chooses a context-menu item; returns the menu's labels. When a
-   * tree refresh lands between the click and the command, VS Code hands the command no node
-   * and it asks in a picker instead: that is retried (and reported), up to `attempts` times.
+   * Right-clicks a row and chooses a context-menu item, once; returns the menu's labels. A
+   * command handed no node asks in a picker ("Pick … which …"): that would mean the tree
+   * lost the row under the click, and fails.
    */
-  async contextMenu(label: string, level: number, item: string, notes: string[], attempts = 3): Promise<string[]> {
-    for (let attempt = 1; ; attempt++) {
-      await this.settle();
-      await this.reveal(label, level);
-      await this.rowLocator(label, level).click({ button: 'right' });
-      const menuItem = this.page.locator('.monaco-menu a.action-menu-item').filter({ has: this.page.locator('.action-label', { hasText: exactly(item) }) });
-      await menuItem.first().waitFor({ state: 'visible', timeout: 10_000 });
-      const labels = (await this.page.locator('.monaco-menu a.action-menu-item .action-label').allTextContents()).map(normalizeText);
-      await menuItem.first().click();
-      const picker = await waitFor('fallback picker', async () => {
-        const placeholder = await quickInputPlaceholder(this.page);
-        return placeholder && /\bwhich\b/i.test(placeholder) ? placeholder : undefined;
-      }, 1500, 100).catch(() => undefined);
-      if (!picker) return labels;
-      notes.push(`"${item}" on ${label} got no node (the tree refreshed under the click) and asked "${picker}"; retried`);
-      await this.page.keyboard.press('Escape');
-      if (attempt >= attempts) throw new Error(`"${item}" on ${label} kept falling back to a picker (${attempts} attempts)`);
-    }
+  async contextMenu(label: string, level: number, item: string): Promise<string[]> {
+    await this.settle();
+    await this.reveal(label, level);
+    await this.rowLocator(label, level).click({ button: 'right' });
+    const menuItem = this.page.locator('.monaco-menu a.action-menu-item').filter({ has: this.page.locator('.action-label', { hasText: exactly(item) }) });
+    await menuItem.first().waitFor({ state: 'visible', timeout: 10_000 });
+    const labels = (await this.page.locator('.monaco-menu a.action-menu-item .action-label').allTextContents()).map(normalizeText);
+    await menuItem.first().click();
+    const picker = await waitFor('fallback picker', async () => {
+      const placeholder = await quickInputPlaceholder(this.page);
+      return placeholder && /\bwhich\b/i.test(placeholder) ? placeholder : undefined;
+    }, 1500, 100).catch(() => undefined);
+    if (picker) throw new Error(`"${item}" on ${label} got no node and asked "${picker}": the tree lost the row under the click`);
+    return labels;
   }
 
   /** Clicks an action of the view's title bar, e.g. "Refresh" (a single view shows them in the side bar's title). */

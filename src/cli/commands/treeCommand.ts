@@ -11,11 +11,12 @@ export async function treeCommand(argv: string[]): Promise<number> {
   if (!(depth >= 0)) throw new DockerLevelsError('badInput', `--depth "${values.depth}" is not a number of levels.`);
   const session = new CliSession(values);
   try {
-    const daemons = await Promise.all(session.levels.roots().map((r) => snapshotDaemon(session.levels, r, { depth, all: !values.running })));
+    const roots = session.levels.roots();
+    const daemons = await Promise.all(roots.map((r) => snapshotDaemon(session.levels, r, { depth, all: !values.running })));
     if (values.json) {
       process.stdout.write(`${terminalSafeJson({ daemons }, 2)}\n`);
     } else {
-      for (const d of daemons) process.stdout.write(renderTree(d, session.endpoints.find(() => !d.path)?.label ?? 'local'));
+      daemons.forEach((d, i) => process.stdout.write(renderTree(d, roots[i].root.label)));
     }
     return daemons.some((d) => d.error) ? 1 : 0;
   } finally {

@@ -56,7 +56,6 @@ export const FALLBACK_PRIVILEGES: Partial<Docker.HostConfig> = {
 } as Partial<Docker.HostConfig>;
 
 const CAPS_REFUSED = /unable to apply caps|operation not permitted/i;
-const privilegedRefusedOn = new Set<string>();
 
 function supportsTls(image: string, inspect: Docker.ImageInspectInfo): boolean {
   if (/(^|\/)docker:([\w.-]*-)?dind/i.test(image)) return true;
@@ -149,8 +148,8 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
   let privilege: StartedLevel['privilege'] = 'privileged';
   let containerId: string | undefined;
   try {
-    // Remembered per daemon so a refusing host costs one failed start, not one per level.
-    const attempts = privilegedRefusedOn.has(parent.id) ? [FALLBACK_PRIVILEGES] : [{ Privileged: true }, FALLBACK_PRIVILEGES];
+    // Remembered per daemon (by the registry, not the module) so a refusing host costs one failed start.
+    const attempts = levels.privilegedRefused.has(parent.id) ? [FALLBACK_PRIVILEGES] : [{ Privileged: true }, FALLBACK_PRIVILEGES];
     if (attempts.length === 1) privilege = 'capabilities';
     for (const attempt of attempts) {
       throwIfCancelled(signal, 'Start DinD');
@@ -170,7 +169,7 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
           throw new DockerLevelsError('privilegedRefused', `${parent.what} refuses both --privileged and the fallback capability set: ${error.message}`,
             'This host cannot run Docker in Docker; use a host that allows privileged containers.', err);
         }
-        privilegedRefusedOn.add(parent.id);
+        levels.privilegedRefused.add(parent.id);
         privilege = 'capabilities';
         levels.log.warn(`--privileged refused on ${parent.label} (${error.message}); using the equivalent capability set`);
         progress('--privileged is refused here; using the equivalent capability set…');

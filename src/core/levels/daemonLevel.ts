@@ -117,6 +117,8 @@ export class DaemonLevel implements Disposable {
 
   /** A bounded call: never hangs longer than the connect timeout. */
   call<T>(what: string, work: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, timeoutMs = this.timeoutMs): Promise<T> {
+    // A closed level's client would open and pool new sockets that nobody closes.
+    if (this.disposed) return Promise.reject(this.closedError());
     return withDeadline(timeoutMs, `${what} on ${this.what}`, signal, async (s) => {
       try {
         return await work(s);
@@ -154,6 +156,7 @@ export class DaemonLevel implements Disposable {
 
   /** A bounded GET of a small document: on the lean path when there is one, else through dockerode. */
   private async read<T>(what: string, path: string, viaDockerode: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.disposed) throw this.closedError();
     if (!this.jsonGet) return this.call(what, viaDockerode, signal);
     try {
       return await this.jsonGet(path, this.timeoutMs, `${what} on ${this.what}`, signal) as T;
@@ -167,12 +170,16 @@ export class DaemonLevel implements Disposable {
    * or exec tunnel), for forwarding a client's connection untouched. The caller owns it.
    */
   async openRawStream(signal?: AbortSignal): Promise<Duplex> {
-    if (this.disposed) throw new DockerLevelsError('unreachable', `The ${this.what} is closed.`, 'Refresh the tree to reopen it.');
+    if (this.disposed) throw this.closedError();
     try {
       return await openConnectionStream(this.connection, this.timeoutMs, signal);
     } catch (err) {
       throw classifyError(err, this.what);
     }
+  }
+
+  private closedError(): DockerLevelsError {
+    return new DockerLevelsError('unreachable', `The ${this.what} is closed.`, 'Refresh the tree to reopen it.');
   }
 
   /** Called once, when the level is closed (its container went away, or its parent closed). */

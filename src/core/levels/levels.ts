@@ -38,6 +38,8 @@ export class Levels implements Disposable {
   private readonly open = new Map<string, DaemonLevel>();
   private readonly opening = new Map<string, Promise<DaemonLevel>>();
   private disposed = false;
+  /** Daemons (by level id) that refused --privileged: one failed start each, not one per level. */
+  readonly privilegedRefused = new Set<string>();
 
   constructor(endpoints: readonly RootEndpoint[], options: LevelsOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;

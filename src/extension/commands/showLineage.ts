@@ -6,6 +6,6 @@ export const showLineageCommand: CommandSpec = {
   async run(ctx, arg) {
     const node = await containerArgument(ctx, arg, (n) => n.isRunning, 'Show the ID lineage of which container?');
     if (!node) return;
-    return ctx.lineagePanels.show(node.daemon, node.container.Id, node.name);
+    return ctx.lineagePanels.show(node.daemon, node.container.Id, node.name, node);
   },
 };

@@ -51,17 +51,18 @@ export const startDindHereCommand: CommandSpec = {
 };
 
 /**
- * Reveals the new level's node, expanded. The view is shown first (reveal needs it), and a
- * reveal that races the refresh the new container's events cause is tried again. The level
- * is running either way, so a failure here is logged, not shown.
+ * Reveals the new level's node, expanded. The view is shown first (reveal needs it). The
+ * parent node fetches its children again before the view is told (TreeNode.reload), so the
+ * new node is in the id map; a reveal that still races the first render is tried again.
+ * The level is running either way, so a failure here is logged, not shown.
  */
 async function revealLevel(ctx: Parameters<CommandSpec['run']>[0], daemonId: string, containerId: string): Promise<void> {
   const id = containerNodeId(daemonId, containerId);
   await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   for (let attempt = 1; attempt <= 5; attempt++) {
     const parent = ctx.tree.shownNodes().find((n) => (isRootLevelId(daemonId) && n.id === rootNodeId(rootIdOfLevel(daemonId))) || (n instanceof LevelNode && n.levelId === daemonId));
-    ctx.tree.refresh(parent);
-    const node = (await ctx.tree.getChildren(parent)).find((c) => c.id === id);
+    await ctx.tree.refresh(parent);
+    const node = ctx.tree.findNode(id);
     try {
       if (node) {
         await ctx.view.reveal(node, { expand: true, select: true, focus: false });

@@ -3,7 +3,7 @@ import { classifyError, ContainerSummary, DaemonInfo, DaemonLevel, Logger } from
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
 import { DaemonNode } from './nodes/DaemonNode';
-import type { TreeNode } from './nodes/TreeNode';
+import { TreeNode } from './nodes/TreeNode';
 import { RefreshController } from './refreshController';
 import type { TreeContext } from './treeContext';
 
@@ -11,25 +11,49 @@ export const VIEW_ID = 'dockerLevels.levels';
 /** Context key that shows the welcome view when no daemon answers. */
 export const NO_DAEMON_KEY = 'dockerLevels.noDaemon';
 
-/** The Levels view: root daemons, their containers and, recursively, nested levels. */
+/** The invisible parent of the root daemons: it owns them like any node owns its children. */
+class RootsNode extends TreeNode {
+  readonly id = '';
+
+  constructor(host: LevelsTreeProvider, private readonly load: () => Promise<TreeNode[]>) {
+    super(undefined, host);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    return new vscode.TreeItem('');
+  }
+
+  protected override loadChildren(): Promise<TreeNode[]> {
+    return this.load();
+  }
+
+  /** The roots' reachability is asked again on every render, as the view asks. */
+  protected override childrenHold(): boolean {
+    return false;
+  }
+
+  protected update(): void {
+    // Never replaced: there is one.
+  }
+}
+
+/**
+ * The Levels view: root daemons, their containers and, recursively, nested levels. Nodes own
+ * their children (see TreeNode); the provider keeps the one map from id to shown node.
+ */
 export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, TreeContext, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly notDaemons = new Set<string>();
   readonly refreshController: RefreshController;
-  /** The latest node instance per id, so commands and reveal() can find nodes. */
+  /** Every node shown and not disposed, by id: for commands and reveal(). */
   private readonly nodes = new Map<string, TreeNode>();
-  /** Ids of the children last returned per parent id ('' for the roots). */
-  private readonly childIds = new Map<string, string[]>();
-  /** One instance per id while it is shown (see TreeNode.adopt). */
-  private readonly instances = new Map<string, TreeNode>();
-  /** Fetches started, and the latest one applied, per node id: an older fetch that ends last must not overwrite a newer one. */
-  private readonly fetches = new Map<string, number>();
-  private readonly applied = new Map<string, number>();
+  private readonly roots: RootsNode;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
-    this.refreshController = new RefreshController((n) => this.refresh(n), (id) => this.service.registry.close(id), log);
+    this.refreshController = new RefreshController((n) => void this.reload(n), (id) => this.service.registry.close(id), log);
+    this.roots = new RootsNode(this, () => this.rootNodes());
     this.disposables.push(this.changed, this.refreshController, service.onDidChangeRoots(() => this.refresh()));
   }
 
@@ -46,15 +70,42 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     this.refreshController.watch(daemon, node);
   }
 
+  isLive(daemon: DaemonLevel): boolean {
+    return this.refreshController.isLive(daemon.id);
+  }
+
   listContainers(daemon: DaemonLevel, all: boolean): Promise<ContainerSummary[]> {
     return this.refreshController.listContainers(daemon, all);
   }
 
-  /** Shows `node` (or everything) again as the daemons have it now: nothing kept is reused. */
-  refresh(node?: TreeNode): void {
+  /**
+   * Shows `node` again as its daemon has it now (fetched first, then shown: see
+   * TreeNode.reload), or with no node everything (every cache dropped). Ids and instances stay.
+   */
+  refresh(node?: TreeNode): Promise<void> {
     this.refreshController.invalidate(node);
-    if (!node) this.notDaemons.clear();
-    this.changed.fire(node);
+    if (node && node !== this.roots && !node.isDisposed) return this.reload(node);
+    this.notDaemons.clear();
+    this.roots.refresh();
+    return Promise.resolve();
+  }
+
+  /** What changed under `node`: fetched first, then shown (see TreeNode.reload); resolves when shown. */
+  reload(node: TreeNode): Promise<void> {
+    return node.reload().catch((err: unknown) => { this.errors.log(err, node.id); });
+  }
+
+  fireChanged(node: TreeNode): void {
+    this.changed.fire(node === this.roots ? undefined : node);
+  }
+
+  added(node: TreeNode): void {
+    this.nodes.set(node.id, node);
+  }
+
+  removed(node: TreeNode): void {
+    if (this.nodes.get(node.id) === node) this.nodes.delete(node.id);
+    this.refreshController.unwatchNode(node);
   }
 
   async getTreeItem(node: TreeNode): Promise<vscode.TreeItem> {
@@ -62,82 +113,25 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     return node.getTreeItem();
   }
 
-  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    const key = node?.id ?? '';
-    const fetch = (this.fetches.get(key) ?? 0) + 1;
-    this.fetches.set(key, fetch);
-    const fresh = node ? await node.getChildren() : await this.rootNodes();
-    if ((this.applied.get(key) ?? 0) > fetch) {
-      // A later fetch of the same node finished first: its data is newer, so it is not
-      // overwritten; these children are answered with the instances it updated.
-      return fresh.map((c) => this.instances.get(c.id) ?? c);
-    }
-    this.applied.set(key, fetch);
-    const children = fresh.map((c) => this.canonical(c));
-    // What was shown under this node before is gone or replaced (a removed container must
-    // not stay pickable); expanded descendants are fetched again and so come back.
-    this.dropInstancesGoneFrom(node, children);
-    this.forgetBelow(key);
-    for (const c of children) this.nodes.set(c.id, c);
-    this.childIds.set(key, children.map((c) => c.id));
-    return children;
-  }
-
-  /** The instance already handed out for this id, updated, or this one if it is the first. */
-  private canonical(fresh: TreeNode): TreeNode {
-    const known = this.instances.get(fresh.id);
-    if (known && known.constructor === fresh.constructor) {
-      known.adopt(fresh);
-      return known;
-    }
-    this.instances.set(fresh.id, fresh);
-    return fresh;
-  }
-
-  /**
-   * Instances under `parent` that its new children no longer include, and everything below
-   * them, are dropped: a removed container's node must not keep its closed level alive.
-   */
-  private dropInstancesGoneFrom(parent: TreeNode | undefined, children: readonly TreeNode[]): void {
-    const shown = new Set(children);
-    const gone = new Set<TreeNode>();
-    for (const n of this.instances.values()) if (n.parent === parent && !shown.has(n)) gone.add(n);
-    if (gone.size === 0) return;
-    for (const [id, n] of [...this.instances]) {
-      for (let p: TreeNode | undefined = n; p; p = p.parent) {
-        if (gone.has(p)) {
-          this.instances.delete(id);
-          break;
-        }
-      }
-    }
-  }
-
-  private forgetBelow(parentId: string): void {
-    for (const id of this.childIds.get(parentId) ?? []) {
-      this.nodes.delete(id);
-      this.forgetBelow(id);
-    }
-    this.childIds.delete(parentId);
+  getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    return (node ?? this.roots).getChildren();
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    return node.parent;
+    return node.parent === this.roots ? undefined : node.parent;
   }
 
-  /** Every node the tree has shown since the last full refresh. */
+  /** Every node shown and not gone. */
   shownNodes(): TreeNode[] {
     return [...this.nodes.values()];
   }
 
-  /** The node currently shown with this id, if any. */
+  /** The node shown with this id, if any. */
   findNode(id: string): TreeNode | undefined {
     return this.nodes.get(id);
   }
 
   private async rootNodes(): Promise<TreeNode[]> {
-    this.nodes.clear();
-    this.childIds.clear();
     const roots = await Promise.all(this.service.roots().map(async (entry) => {
       if (!entry.level) return new DaemonNode(this, entry, undefined, entry.error?.message ?? 'Not configured');
       try {
@@ -150,10 +144,12 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
     const none = roots.every((r) => r.error);
     await vscode.commands.executeCommand('setContext', NO_DAEMON_KEY, none);
     // With nothing reachable the welcome view explains and offers Retry / Add Endpoint.
+    if (none) for (const r of roots) r.dispose();
     return none ? [] : roots;
   }
 
   dispose(): void {
+    this.roots.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

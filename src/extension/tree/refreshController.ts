@@ -4,7 +4,7 @@ import type { TreeNode } from './nodes/TreeNode';
 
 interface Watched {
   daemon: DaemonLevel;
-  /** The node that shows this daemon's containers (the newest instance). */
+  /** The node that shows this daemon's containers; its disposal ends the watch. */
   node: TreeNode;
   /** The daemon's event stream and the container list it keeps current; only while visible. */
   live?: LiveContainerList;
@@ -52,6 +52,11 @@ export class RefreshController implements vscode.Disposable {
         this.watched.delete(id);
       }
     }
+  }
+
+  /** A node was disposed: the daemons it showed are not followed for it any more. */
+  unwatchNode(node: TreeNode): void {
+    for (const [id, w] of [...this.watched]) if (w.node === node) this.forget(id, w);
   }
 
   setVisible(visible: boolean): void {

@@ -1,14 +1,16 @@
 import type { ContainerSummary, DaemonLevel } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
-import type { TreeNode } from './nodes/TreeNode';
+import type { NodeHost, TreeNode } from './nodes/TreeNode';
 
 /** What nodes need from the extension, passed in rather than reached through globals. */
-export interface TreeContext {
+export interface TreeContext extends NodeHost {
   readonly service: LevelsService;
   readonly errors: ErrorReporter;
-  /** A node shows this daemon's containers: keep them live while it stays expanded. */
+  /** A node shows this daemon's containers: keep them live while it stays expanded and shown. */
   watch(daemon: DaemonLevel, node: TreeNode): void;
+  /** Whether this daemon's list is kept live by its event stream right now. */
+  isLive(daemon: DaemonLevel): boolean;
   /** A daemon's containers, answered from its live list while it is watched. */
   listContainers(daemon: DaemonLevel, all: boolean): Promise<ContainerSummary[]>;
   /** Containers found to run no daemon, shown as plain containers from then on. */

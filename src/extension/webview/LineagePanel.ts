@@ -6,13 +6,19 @@ import { classifyError, containerNodeId, DaemonLevel, displayText, traceLineage 
  * from above, the hostname inside, and whether they match. Proved live through exec; the
  * Refresh button runs the proof again.
  */
+/** What a panel can be tied to: a tree node, which disposes what it owns when it goes. */
+export interface PanelOwner {
+  own(d: vscode.Disposable): vscode.Disposable;
+}
+
 /** The open lineage panels, one per container; owned by the extension, closed with it. */
 export class LineagePanels implements vscode.Disposable {
   private readonly panels = new Map<string, LineagePanel>();
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
-  show(daemon: DaemonLevel, containerId: string, name: string): LineagePanel {
+  /** The panel of this container, opened or revealed; it closes when `owner` (its tree node) goes. */
+  show(daemon: DaemonLevel, containerId: string, name: string, owner?: PanelOwner): LineagePanel {
     const key = containerNodeId(daemon.id, containerId);
     const existing = this.panels.get(key);
     if (existing) {
@@ -20,10 +26,13 @@ export class LineagePanels implements vscode.Disposable {
       void existing.update();
       return existing;
     }
+    const tie: { owned?: vscode.Disposable } = {};
     const panel = new LineagePanel(this.extensionUri, daemon, containerId, name, () => {
       if (this.panels.get(key) === panel) this.panels.delete(key);
+      tie.owned?.dispose();
     });
     this.panels.set(key, panel);
+    tie.owned = owner?.own(panel);
     return panel;
   }
 

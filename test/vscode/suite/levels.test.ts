@@ -122,6 +122,43 @@ describe('Docker Levels in the extension host, against the real bed', function (
     }
   });
 
+  it('runs a command on a node while its parent refreshes: the node is the one VS Code holds, before, during and after', async () => {
+    const l3 = await nodeByPath(BED);
+    const level = api.service.registry.get(l3.levelId!);
+    assert.ok(level, 'level 3 is open');
+    await vscode.commands.executeCommand('dockerLevels.levels.focus');
+    await api.view.reveal(l3, { expand: true, select: false, focus: false });
+    const web = (await children(l3)).find((k) => k.name === 'dl-bed-web3');
+    assert.ok(web?.container, 'dl-bed-web3 is shown at level 3');
+    // Level 3's next listing is held until the command has run: the refresh is in flight.
+    const original = level.listContainers.bind(level);
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let asked = 0;
+    level.listContainers = async (...args) => { asked++; await held; return original(...args); };
+    try {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      let refreshed = false;
+      const refreshing = api.tree.refresh(l3).then(() => { refreshed = true; });
+      await until('the refresh to ask level 3 for its containers', () => asked > 0 || undefined, 15_000);
+      // The click: VS Code resolves the row to its element while the parent refreshes.
+      await api.view.reveal(web, { select: true, focus: false, expand: false });
+      assert.ok(api.view.selection.includes(web), 'the row VS Code selects is the node shown before the refresh');
+      await vscode.commands.executeCommand('docker-levels.inspect', api.view.selection[0]);
+      const doc = await until('the inspect document', () => vscode.window.activeTextEditor?.document);
+      assert.equal(JSON.parse(doc.getText()).Id, web.container.Id, 'the command acted on that container');
+      assert.equal(refreshed, false, 'the refresh was still in flight');
+      release();
+      await refreshing;
+      assert.equal(api.tree.findNode(web.id), web, 'the same instance after the refresh');
+      assert.equal((await children(l3)).find((k) => k.id === web.id), web);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      level.listContainers = original;
+      release();
+    }
+  });
+
   it('respects a settings change: hiding stopped containers', async () => {
     const name = `dl-vsc-stopped-${process.pid}`;
     dockerAt(BED, ['create', '--name', name, LEAF_IMAGE]);

@@ -25,12 +25,19 @@ function portsText(c: ContainerSummary): string {
 /** A container on some daemon at some depth. */
 export class ContainerNode extends TreeNode {
   readonly id: string;
-  readonly name: string;
+  name: string;
 
-  constructor(protected readonly ctx: TreeContext, parent: TreeNode, private heldDaemon: DaemonLevel, readonly container: ContainerSummary) {
+  constructor(protected readonly ctx: TreeContext, parent: TreeNode, private heldDaemon: DaemonLevel, public container: ContainerSummary) {
     super(parent);
     this.id = containerNodeId(heldDaemon.id, container.Id);
     this.name = containerName(container);
+  }
+
+  /** A refresh listed this container again: its state, name and ports may have changed. */
+  protected update(fresh: this): void {
+    this.heldDaemon = fresh.heldDaemon;
+    this.container = fresh.container;
+    this.name = fresh.name;
   }
 
   /**

@@ -16,9 +16,23 @@ export class DaemonNode extends TreeNode {
   /** rootNodes() fetched the info just before the first render. */
   private infoIsFresh = true;
 
-  constructor(private readonly ctx: TreeContext, readonly entry: RootEntry, private currentInfo: DaemonInfo | undefined, readonly error: string | undefined) {
-    super(undefined);
+  constructor(private readonly ctx: TreeContext, public entry: RootEntry, private currentInfo: DaemonInfo | undefined, public error: string | undefined) {
+    super(undefined, ctx);
     this.id = rootNodeId(entry.id);
+  }
+
+  /** The roots were fetched again: the entry (rebuilt on a settings change), info and error are new. */
+  protected update(fresh: this): void {
+    this.entry = fresh.entry;
+    this.currentInfo = fresh.currentInfo;
+    this.error = fresh.error;
+    this.infoIsFresh = true;
+  }
+
+  /** The containers are kept current by the daemon's events while it is followed. */
+  protected override childrenHold(): boolean {
+    const level = this.entry.level;
+    return !!level && !this.error && this.ctx.isLive(level);
   }
 
   get info(): DaemonInfo | undefined {
@@ -67,7 +81,7 @@ export class DaemonNode extends TreeNode {
     return item;
   }
 
-  override async getChildren(): Promise<TreeNode[]> {
+  protected override async loadChildren(): Promise<TreeNode[]> {
     const level = this.entry.level;
     if (!level || this.error) {
       return [new MessageNode(this, this.error ?? this.entry.error?.message ?? 'Not reachable', {

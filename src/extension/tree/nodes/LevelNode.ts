@@ -29,6 +29,12 @@ export class LevelNode extends ContainerNode {
     return this.ctx.service.registry.get(this.levelId);
   }
 
+  /** The containers are kept current by the nested daemon's events while it is followed. */
+  protected override childrenHold(): boolean {
+    const level = this.openLevel;
+    return !!level && !level.isDisposed && this.ctx.isLive(level);
+  }
+
   protected override contextFlags(): string[] {
     return [...super.contextFlags(), ...(this.openLevel?.transport.tcpRoute ? ['tcp'] : [])];
   }
@@ -47,7 +53,7 @@ export class LevelNode extends ContainerNode {
     return item;
   }
 
-  override async getChildren(): Promise<TreeNode[]> {
+  protected override async loadChildren(): Promise<TreeNode[]> {
     const maxDepth = this.ctx.service.current.maxDepth;
     if (this.daemon.depth + 1 > maxDepth) {
       return [new MessageNode(this, `Not opened: deeper than ${maxDepth} levels`, {
@@ -63,13 +69,17 @@ export class LevelNode extends ContainerNode {
       if (showsAsPlainContainer(e, daemonHint(this.container)?.certain ?? false)) {
         // Only looked like dind, or passes on a daemon above: from now on a plain container.
         this.ctx.notDaemons.add(this.id);
-        setTimeout(() => this.ctx.refresh(this.parent), 0);
+        // The parent lists it again as a ContainerNode (this node is then disposed); not from
+        // inside this fetch, which VS Code is still awaiting.
+        const parent = this.parent;
+        setTimeout(() => { if (parent && !parent.isDisposed) this.ctx.refresh(parent); }, 0);
         return [];
       }
       return [new MessageNode(this, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: this.id })];
     }
-    // Show the transport now that it is known (once: the next render finds the level open).
-    if (!wasOpen) setTimeout(() => this.ctx.refresh(this), 0);
+    // Show the transport now that it is known: only the row is redrawn, the children fetched
+    // here answer (once: the next render finds the level open).
+    if (!wasOpen) setTimeout(() => { if (!this.isDisposed) this.redraw(); }, 0);
     return containerChildren(this.ctx, level, this);
   }
 

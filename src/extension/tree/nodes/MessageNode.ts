@@ -13,9 +13,14 @@ export interface MessageOptions {
 export class MessageNode extends TreeNode {
   readonly id: string;
 
-  constructor(parent: TreeNode | undefined, readonly message: string, readonly options: MessageOptions) {
+  constructor(parent: TreeNode, public message: string, public options: MessageOptions) {
     super(parent);
-    this.id = `${parent?.id ?? 'root'}#message`;
+    this.id = `${parent.id}#message`;
+  }
+
+  protected update(fresh: this): void {
+    this.message = fresh.message;
+    this.options = fresh.options;
   }
 
   getTreeItem(): vscode.TreeItem {
