@@ -4,7 +4,7 @@
  * on 127.0.0.1 only): a real dockerd cannot be made to lie.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +13,7 @@ import {
   checkExitCode, createDockerClient, DockerLevelsError, endpointFromSetting, ImpostorDaemonError, LevelForwarder, Levels, snapshotDaemon,
 } from '../../src/core';
 import { startFakeLyingDaemon, type FakeLevel } from './fakeLyingDaemon';
+import { theBed } from './testBed';
 
 const CLI = path.resolve(__dirname, '../../out/cli.js');
 // Every control a terminal acts on: C0 but \n, DEL, C1, and the bidi overrides.
@@ -23,11 +24,11 @@ const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[2J\u001b]52;c;aGk=\u0007\u009b31
 interface CliRun { code: number | null; stdout: string; stderr: string; maxRssMb: number }
 
 /** The CLI in a child process of its own, which reports its peak memory as it exits. */
-function runCli(args: string[]): Promise<CliRun> {
+function runCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const boot = `process.on('exit',()=>process.stderr.write('\\nmaxrss-kb='+process.resourceUsage().maxRSS+'\\n'));`
     + `process.argv.splice(1,0,${JSON.stringify(CLI)});require(${JSON.stringify(CLI)});`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', boot, ...args], { env: { ...process.env, DOCKER_HOST: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', boot, ...args], { env: { ...process.env, DOCKER_HOST: '', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
@@ -176,6 +177,24 @@ describe('hostile levels: a fake daemon that lies (integration)', function () {
       levels.dispose();
       await honest.close();
     }
+  });
+
+  it('no byte of a TLS level\'s client key appears in any output under DEBUG=modem and NODE_DEBUG=http,net,tls', async () => {
+    const keyPem = execFileSync('docker', ['exec', theBed().tls.name, 'cat', '/certs/client/key.pem'], { encoding: 'utf8' });
+    const keyLines = keyPem.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('-----'));
+    assert.ok(keyLines.length > 10, 'a real key was read');
+    const r = await runCli(['tree', '--depth', '1', '--transport', 'tls'], { DEBUG: 'modem', NODE_DEBUG: 'http,net,tls' });
+    const output = r.stdout + r.stderr;
+    assert.match(r.stdout, new RegExp(`${theBed().tls.name} .*\\[tls tls://`), 'the TLS level was reached with that key');
+    assert.match(r.stderr, /modem Sending/, 'the debug output is on');
+    for (const line of keyLines) {
+      // Whole lines, and the 16-character pieces a wrapped or re-encoded dump would still show.
+      for (let i = 0; i + 16 <= line.length; i += 16) assert.ok(!output.includes(line.slice(i, i + 16)), `key bytes in the output: ${line.slice(i, i + 16)}`);
+    }
+    const der = Buffer.from(keyLines.join(''), 'base64');
+    assert.ok(!output.includes(Buffer.from(keyPem).subarray(0, 24).toString('hex').replace(/(..)(?!$)/g, '$1 ')), 'no hex dump of the PEM');
+    assert.ok(!output.includes(der.subarray(8, 40).toString('hex')), 'no hex of the key itself');
+    assert.doesNotMatch(output, /PRIVATE KEY/);
   });
 
   describe('the user\'s DOCKER_HOST and DOCKER_CERT_PATH', () => {
