@@ -2,6 +2,7 @@ import type { Disposable } from '../disposable';
 import { classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import type { Logger } from '../log';
+import { checkEvent } from '../untrusted/engineShapes';
 import { MAX_EVENT_LINE_BYTES } from '../untrusted/limits';
 
 export interface ContainerEvent {
@@ -111,11 +112,10 @@ export class EventSubscription implements Disposable {
 
   private handle(line: string): void {
     try {
-      const e = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string }; time?: number };
-      const containerId = e.Actor?.ID ?? e.id;
-      if (!containerId) return;
+      const e = checkEvent(JSON.parse(line));
+      if (!e) return void this.options.log.debug(`an event from ${this.daemon.label} that is not the Engine API's was left out`);
       if (e.time) this.since = Math.max(this.since, e.time);
-      this.options.onEvent({ action: e.Action ?? e.status ?? '', containerId, time: e.time ?? 0 });
+      this.options.onEvent({ action: e.action, containerId: e.id, time: e.time });
     } catch {
       this.options.log.debug(`unparsable event line from ${this.daemon.label}`);
     }

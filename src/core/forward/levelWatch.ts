@@ -3,6 +3,7 @@ import { classifyError } from '../errors';
 import { EventSubscription } from '../events/eventSubscription';
 import type { ContainerRef, DaemonLevel } from '../levels/daemonLevel';
 import type { Logger } from '../log';
+import { checkContainerInspect } from '../untrusted/engineShapes';
 
 /** What a level is nested in: the level above it and the container it runs in. */
 export interface NestedPlace {
@@ -34,12 +35,15 @@ export function watchLevelContainers(level: NestedPlace, what: string, log: Logg
     const container = place.container;
     const whose = container === level.container ? `${what}: its container ${container.name}` : `${what}: the container ${container.name} it runs in`;
     const check = () => parent.call('Inspecting container', (s) => parent.docker.getContainer(container.id).inspect({ abortSignal: s }))
-      .then((inspect) => { if (!inspect.State?.Running) gone(`${whose} is stopped`); },
-        (err: unknown) => {
-          const error = classifyError(err, parent.what);
-          if (error.kind === 'notFound') gone(`${whose} was removed`);
-          else log.debug(`${what}: checking ${container.name}: ${error.message}`);
-        });
+      .then((body) => {
+        const inspect = checkContainerInspect<{ State: { Running: boolean } }>(body, parent.what);
+        if (!inspect.State.Running) gone(`${whose} is stopped`);
+      })
+      .catch((err: unknown) => {
+        const error = classifyError(err, parent.what);
+        if (error.kind === 'notFound') gone(`${whose} was removed`);
+        else log.debug(`${what}: checking ${container.name}: ${error.message}`);
+      });
     subscriptions.push(new EventSubscription(parent, {
       log,
       onEvent: (e) => {
