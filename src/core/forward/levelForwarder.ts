@@ -109,6 +109,13 @@ export class LevelForwarder implements Disposable {
       // Pinned before the first client: what the level was confirmed with, never what answers later.
       const known = await this.target.identity?.();
       this.expected = known ? { id: known.id, name: known.name } : undefined;
+      // Where the route binds the daemon, it is checked once here, on a stream of its own, so
+      // the first burst of clients (20 parallel `docker ps`) does not wait on /info before its
+      // pings: a slow ping makes the docker CLI guess API 1.50.
+      if (this.expected && !checksEveryConnection(this.target.transport)) {
+        const probe = await this.openChecked(new AbortController().signal);
+        probe.destroy();
+      }
       this.socket = await listenOnPrivateSocket(this.server, socketPath);
     } catch (err) {
       this.server.close();
