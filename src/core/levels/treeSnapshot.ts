@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
-import { classifyError, ErrorKind } from '../errors';
+import { deadline } from '../abort';
+import { classifyError, DockerLevelsError, ErrorKind } from '../errors';
 import type { DaemonLevel } from './daemonLevel';
 import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
@@ -42,6 +43,14 @@ export interface SnapshotOptions {
   health?: boolean;
   /** The parent's bridge MTU, passed down by the walk. */
   parentMtu?: number | null;
+  /** The whole walk's time (WALK_DEADLINE_MS when not given); past it, what is not open yet is noted, not opened. */
+  deadlineMs?: number;
+}
+
+/** One walk's shared deadline: its signal (with the caller's) goes to every call of the walk. */
+interface WalkClock {
+  expired: AbortSignal;
+  ms: number;
 }
 
 /**
@@ -50,14 +59,27 @@ export interface SnapshotOptions {
  */
 export const DEFAULT_WALK_DEPTH = 10;
 export const WALK_LEVEL_BUDGET = 500;
+/**
+ * A whole walk: a real tree of tens of levels opens in seconds, and each call has its own
+ * timeout; a lying tree that answers just slowly enough would otherwise keep a walk going for hours.
+ */
+export const WALK_DEADLINE_MS = 120_000;
 
 /** Walks every level breadth-first in parallel; a failing level becomes an `error`, not a throw. */
 export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions = {}): Promise<DaemonSnapshot> {
-  const walk = { ...options, depth: options.depth ?? DEFAULT_WALK_DEPTH, budget: options.budget ?? { levels: WALK_LEVEL_BUDGET } };
-  return (await snapshotWithKind(levels, daemon, walk)).snapshot;
+  const ms = options.deadlineMs ?? WALK_DEADLINE_MS;
+  const clock: WalkClock = { expired: deadline(ms), ms };
+  const signal = options.signal ? AbortSignal.any([options.signal, clock.expired]) : clock.expired;
+  const walk = { ...options, signal, depth: options.depth ?? DEFAULT_WALK_DEPTH, budget: options.budget ?? { levels: WALK_LEVEL_BUDGET } };
+  return (await snapshotWithKind(levels, daemon, walk, clock)).snapshot;
 }
 
-async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
+/** The note on a node the walk did not open (or finish) before its deadline. */
+function pastDeadline(clock: WalkClock): string {
+  return `Not opened: this walk reached its deadline of ${Math.round(clock.ms / 1000)} s.`;
+}
+
+async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions, clock: WalkClock): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
   const maxDepth = options.depth ?? DEFAULT_WALK_DEPTH;
   const base: DaemonSnapshot = {
     path: daemon.path, depth: daemon.depth, name: null, serverVersion: null,
@@ -65,6 +87,7 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
   };
   let list: Docker.ContainerInfo[];
   try {
+    if (clock.expired.aborted) throw new DockerLevelsError('timeout', pastDeadline(clock));
     const [info, containers] = await Promise.all([daemon.info(options.signal), daemon.listContainers(options.all ?? true, options.signal)]);
     base.name = info.Name;
     base.serverVersion = info.ServerVersion;
@@ -76,7 +99,7 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
     }
   } catch (err) {
     const error = classifyError(err, daemon.what);
-    base.error = error.userMessage;
+    base.error = clock.expired.aborted ? pastDeadline(clock) : error.userMessage;
     if (options.health) base.health = null;
     return { snapshot: base, errorKind: error.kind };
   }
@@ -95,7 +118,7 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
           transport: '', error: `Not opened: this walk has opened its ${WALK_LEVEL_BUDGET} levels.`, containers: [] };
       } else {
         if (options.budget) options.budget.levels--;
-        snap.level = await snapshotLevel(levels, daemon, c, hint.certain, options);
+        snap.level = await snapshotLevel(levels, daemon, c, hint.certain, options, clock);
       }
     }
     return snap;
@@ -105,7 +128,7 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
 
 /** The level inside a running container of `parent`, or null when it turns out to run no daemon. */
 async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.ContainerInfo, certain: boolean,
-  options: SnapshotOptions): Promise<DaemonSnapshot | null> {
+  options: SnapshotOptions, clock: WalkClock): Promise<DaemonSnapshot | null> {
   const name = containerName(c);
   for (let attempt = 1; ; attempt++) {
     const wasOpen = levels.openLevels().some((l) => l.parent === parent && l.container?.id === c.Id);
@@ -114,6 +137,10 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
       inner = await levels.openLevel(parent, c.Id, options.signal);
     } catch (err) {
       const error = classifyError(err, name);
+      if (clock.expired.aborted) {
+        return { path: [parent.path, name].filter(Boolean).join('/'), depth: parent.depth + 1, name: null,
+          serverVersion: null, transport: '', error: pastDeadline(clock), containers: [] };
+      }
       // A container that only looked like dind is a plain container; one made to run a
       // daemon whose daemon does not answer is a failure to report.
       if (showsAsPlainContainer(error, certain)) return null;
@@ -125,7 +152,7 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
       }
       return failed;
     }
-    const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options);
+    const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options, clock);
     // A level opened earlier may have lost its transport for good (restarted with a new
     // published port, a bridge IP that changed): open it afresh once. A timeout is not
     // retried, so a hanging daemon still costs one timeout, not two.
