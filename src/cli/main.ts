@@ -5,12 +5,15 @@ import { envCommand, envHelp } from './commands/envCommand';
 import { execCommand, execHelp } from './commands/execCommand';
 import { forwardCommand, forwardHelp } from './commands/forwardCommand';
 import { lineageCommand, lineageHelp } from './commands/lineageCommand';
+import { portForwardCommand, portForwardHelp } from './commands/portForwardCommand';
 import { startDindCommand, startDindHelp } from './commands/startDindCommand';
 import { treeCommand, treeHelp } from './commands/treeCommand';
 import { imagesCommand, imagesHelp } from './commands/imagesCommand';
 import { volumesCommand, volumesHelp } from './commands/volumesCommand';
 import { networksCommand, networksHelp } from './commands/networksCommand';
 import { composeCommand, composeHelp } from './commands/composeCommand';
+import { dfCommand, dfHelp } from './commands/dfCommand';
+import { pruneCommand, pruneHelp } from './commands/pruneCommand';
 
 const HELP = `docker-levels: every nested Docker level, from the command line.
 
@@ -26,6 +29,9 @@ ${imagesHelp}
 ${volumesHelp}
 ${networksHelp}
 ${composeHelp}
+${portForwardHelp}
+${dfHelp}
+${pruneHelp}
 
 Global options: --host URL (a root daemon instead of the local one: unix://, tcp://, ssh://),
 --host-command 'CMD ARG…' (a root reached through a program that speaks the API on stdin/stdout,
@@ -47,6 +53,9 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   volumes: volumesCommand,
   networks: networksCommand,
   compose: composeCommand,
+  'port-forward': portForwardCommand,
+  df: dfCommand,
+  prune: pruneCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

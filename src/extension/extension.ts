@@ -5,6 +5,7 @@ import { ErrorReporter } from './errorReporting';
 import { ContainerFileSystemProvider } from './files/ContainerFileSystemProvider';
 import { DockerContexts } from './forwarding/dockerContexts';
 import { ForwarderStatus } from './forwarding/forwarderStatus';
+import { PortForwards } from './forwarding/portForwards';
 import { InspectDocuments } from './inspectDocuments';
 import { LevelsService } from './levelsService';
 import { channelLogger } from './logging';
@@ -26,6 +27,7 @@ export interface DockerLevelsApi {
   /** The forwarders' status bar item, read-only (tests read what it shows). */
   forwarderStatus: ForwarderStatus;
   files: ContainerFileSystemProvider;
+  portForwards: PortForwards;
   /** The prompts commands use; tests replace them to answer dialogs. */
   setPrompts(prompts: Prompts): void;
 }
@@ -48,9 +50,10 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const terminals = new LevelTerminals();
   const forwarders = new LevelForwarders(log);
   const contexts = new DockerContexts(log);
+  const portForwards = new PortForwards(log, (error) => void errors.show(error));
   // Forwarders and the docker contexts pointing at them go when VS Code closes; once only.
   let stopping: Promise<void> | undefined;
-  const stopForwarding = () => (stopping ??= Promise.all([contexts.removeAll(), forwarders.stopAll()]).then(() => forwarders.dispose()));
+  const stopForwarding = () => (stopping ??= Promise.all([contexts.removeAll(), forwarders.stopAll(), portForwards.stopAll()]).then(() => { forwarders.dispose(); portForwards.dispose(); }));
   shutdown = stopForwarding;
   const inspectDocuments = new InspectDocuments();
   const lineagePanels = new LineagePanels(context.extensionUri);
@@ -60,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   context.subscriptions.push(channel, service, tree, view, terminals, inspectDocuments, lineagePanels, forwarderStatus,
     { dispose: () => { void stopForwarding(); } });
   const commandContext = {
-    extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts, inspectDocuments, lineagePanels, files,
+    extensionUri: context.extensionUri, service, tree, view, errors, log, terminals, prompts: vscodePrompts, forwarders, contexts, portForwards, inspectDocuments, lineagePanels, files,
   };
   context.subscriptions.push(...registerCommands(commandContext));
 
@@ -76,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => applySettings(true)),
   );
   channel.info(`activated in ${Date.now() - started} ms`);
-  return { service, tree, view, terminals, forwarders, contexts, forwarderStatus, files, setPrompts: (p) => { commandContext.prompts = p; } };
+  return { service, tree, view, terminals, forwarders, contexts, forwarderStatus, files, portForwards, setPrompts: (p) => { commandContext.prompts = p; } };
 }
 
 /** Resolves once forwarders have stopped (their sockets deleted) and the contexts are removed. */

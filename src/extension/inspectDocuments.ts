@@ -19,8 +19,8 @@ export class InspectDocuments implements vscode.TextDocumentContentProvider, vsc
     );
   }
 
-  put(name: string, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: InspectDocuments.scheme, path: `/${name}.json`, query: String(++this.counter) });
+  put(name: string, text: string, extension = 'json'): vscode.Uri {
+    const uri = vscode.Uri.from({ scheme: InspectDocuments.scheme, path: `/${name}.${extension}`, query: String(++this.counter) });
     this.contents.set(uri.toString(), text);
     return uri;
   }

@@ -16,9 +16,11 @@ import { coldDiscovery } from './coldDiscovery';
 import { filesBench } from './files';
 import { idleCost } from './idleCost';
 import { packaging } from './packaging';
+import { portForward } from './portForward';
 import { formatTable, machine, missingRow, Row, writeJson } from './report';
 import { scale } from './scale';
 import { startDind } from './startDind';
+import { statsCost } from './statsCost';
 import { terminalThroughput } from './terminalThroughput';
 import { tunnelForwarder } from './tunnelForwarder';
 import { tunnelRequests } from './tunnelRequests';
@@ -48,6 +50,8 @@ const ITEMS: Item[] = [
   { n: 8, name: 'packaging', run: packaging },
   { n: 9, name: 'tunnels under load', run: tunnelForwarder },
   { n: 10, name: 'files', run: filesBench },
+  { n: 11, name: 'port forward', run: portForward },
+  { n: 12, name: 'live stats cost', run: statsCost, needsLeaves: true },
 ];
 
 function selectedItems(argv: string[]): Set<number> {

@@ -16,6 +16,10 @@ export interface LyingAnswers {
   hugeBytes?: number;
   /** Each container in the list gets a nested fake daemon of its own behind a published port. */
   inventLevels?: number;
+  /** Listen on this port of 127.0.0.1 (to take over the port of a daemon that died). */
+  port?: number;
+  /** Every answer (of every invented level too) comes this late: slow enough, never too slow. */
+  slowMs?: number;
 }
 
 export interface FakeLevel {
@@ -25,6 +29,8 @@ export interface FakeLevel {
   readonly hugeSent: () => number;
   /** Fake levels listened on so far (this one and every invented one). */
   readonly levelsServed: () => number;
+  /** Every request the root fake received, as "METHOD /path", with the bytes of its body. */
+  readonly requests: () => readonly { line: string; bodyBytes: number }[];
   close(): Promise<void>;
 }
 
@@ -33,15 +39,20 @@ const shortId = () => randomBytes(32).toString('hex');
 /** Starts a lying daemon; with `inventLevels`, every container it lists is another one. */
 export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeLevel> {
   const servers: http.Server[] = [];
+  const requests: { line: string; bodyBytes: number }[] = [];
   let hugeSent = 0;
 
-  const serve = async (hostname: string): Promise<number> => {
+  const serve = async (hostname: string, port = 0): Promise<number> => {
     const invented = new Map<string, number>();
     const server = http.createServer((req, res) => {
+      const seen = { line: `${req.method} ${req.url}`, bodyBytes: 0 };
+      if (servers[0] === server) requests.push(seen);
+      req.on('data', (c: Buffer) => { seen.bodyBytes += c.length; });
       void answer(req, res).catch(() => res.destroy());
     });
     const answer = async (req: http.IncomingMessage, res: http.ServerResponse) => {
       const url = req.url ?? '/';
+      if (answers.slowMs) await new Promise((resolve) => setTimeout(resolve, answers.slowMs));
       const json = (body: unknown) => {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Api-Version': '1.41' });
         res.end(JSON.stringify(body));
@@ -103,16 +114,20 @@ export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeL
       socket.on('error', close);
     });
     servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
     return (server.address() as AddressInfo).port;
   };
 
-  const port = await serve('fake-root');
+  const port = await serve('fake-root', answers.port);
   return {
     port,
     url: `tcp://127.0.0.1:${port}`,
     hugeSent: () => hugeSent,
     levelsServed: () => servers.length,
+    requests: () => requests,
     close: async () => {
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
         s.closeAllConnections();

@@ -4,12 +4,16 @@
  * on 127.0.0.1 only): a real dockerd cannot be made to lie.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkExitCode, createDockerClient, DockerLevelsError } from '../../src/core';
+import * as http from 'node:http';
+import {
+  checkExitCode, createDockerClient, DockerLevelsError, endpointFromSetting, ImpostorDaemonError, LevelForwarder, Levels, snapshotDaemon,
+} from '../../src/core';
 import { startFakeLyingDaemon, type FakeLevel } from './fakeLyingDaemon';
+import { theBed } from './testBed';
 
 const CLI = path.resolve(__dirname, '../../out/cli.js');
 // Every control a terminal acts on: C0 but \n, DEL, C1, and the bidi overrides.
@@ -20,11 +24,11 @@ const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[2J\u001b]52;c;aGk=\u0007\u009b31
 interface CliRun { code: number | null; stdout: string; stderr: string; maxRssMb: number }
 
 /** The CLI in a child process of its own, which reports its peak memory as it exits. */
-function runCli(args: string[]): Promise<CliRun> {
+function runCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const boot = `process.on('exit',()=>process.stderr.write('\\nmaxrss-kb='+process.resourceUsage().maxRSS+'\\n'));`
     + `process.argv.splice(1,0,${JSON.stringify(CLI)});require(${JSON.stringify(CLI)});`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', boot, ...args], { env: { ...process.env, DOCKER_HOST: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', boot, ...args], { env: { ...process.env, DOCKER_HOST: '', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
@@ -128,12 +132,69 @@ describe('hostile levels: a fake daemon that lies (integration)', function () {
     assert.equal(countLevels(parsed.daemons[0]), 500 + countNotOpened(parsed.daemons[0]));
   });
 
+  it('a tree that answers just slowly enough ends at the walk deadline, with a note on the nodes not opened', async () => {
+    fake = await startFakeLyingDaemon({ inventLevels: 1, slowMs: 150 });
+    const levels = new Levels([endpointFromSetting({ url: fake.url })], { timeoutMs: 5000, transportOrder: ['tunnel'] });
+    try {
+      const snap = await snapshotDaemon(levels, levels.roots()[0], { depth: 10, deadlineMs: 2000 }) as unknown as Snapshot;
+      const notes = collectErrors(snap);
+      assert.ok(notes.includes('Not opened: this walk reached its deadline of 2 s.'), `notes: ${notes.join(' | ')}`);
+      assert.ok(deepest(snap) < 10, 'the walk ended before the depth limit');
+    } finally {
+      levels.dispose();
+    }
+  });
+
   it('an exit code that is not an integer from 0 to 255 is an error that says so', () => {
     assert.equal(checkExitCode(0, 'level x'), 0);
     assert.equal(checkExitCode(255, 'level x'), 255);
     for (const bad of ['abc', 1e308, -1, 256, 1.5, null, {}]) {
       assert.throws(() => checkExitCode(bad, 'level x'), (e: unknown) => e instanceof DockerLevelsError && /is not an integer from 0 to 255/.test(e.message));
     }
+  });
+
+  it('a fake daemon that takes over the port of a dead one gets nothing through the forwarder: it refuses and stops', async () => {
+    const honest = await startFakeLyingDaemon({ info: { ID: 'AAAA:AAAA:honest', Name: 'level-a' } });
+    const levels = new Levels([endpointFromSetting({ url: honest.url })], { timeoutMs: 5000 });
+    let forwarder: LevelForwarder | undefined;
+    try {
+      forwarder = await LevelForwarder.start(levels.roots()[0]);
+      const before = await requestVia(forwarder.socketPath, 'GET', '/_ping');
+      assert.equal(before.status, 200);
+      assert.deepEqual(honest.requests().map((r) => r.line), ['GET /info', 'GET /info', 'GET /_ping'], 'confirmed, checked, then the request');
+
+      await honest.close();
+      fake = await startFakeLyingDaemon({ port: honest.port, info: { ID: 'BBBB:BBBB:impostor', Name: 'level-a' } });
+      const auth = await requestVia(forwarder.socketPath, 'POST', '/auth', JSON.stringify({ username: 'me', password: 'secret-password' }));
+      assert.equal(auth.status, 502);
+      assert.match((JSON.parse(auth.body) as { message: string }).message, /now answers as another daemon \(ID BBBB:BBBB:impostor, host name "level-a"\), not the one it was opened with \(ID AAAA:AAAA:honest/);
+      assert.deepEqual(fake.requests(), [{ line: 'GET /info', bodyBytes: 0 }], 'the impostor was asked who it is, and got no byte of the request');
+      assert.equal(forwarder.state, 'stopped');
+      assert.ok(forwarder.stopReason instanceof ImpostorDaemonError);
+      assert.ok(!fs.existsSync(forwarder.socketPath), 'the socket is gone');
+    } finally {
+      await forwarder?.stop();
+      levels.dispose();
+      await honest.close();
+    }
+  });
+
+  it('no byte of a TLS level\'s client key appears in any output under DEBUG=modem and NODE_DEBUG=http,net,tls', async () => {
+    const keyPem = execFileSync('docker', ['exec', theBed().tls.name, 'cat', '/certs/client/key.pem'], { encoding: 'utf8' });
+    const keyLines = keyPem.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('-----'));
+    assert.ok(keyLines.length > 10, 'a real key was read');
+    const r = await runCli(['tree', '--depth', '1', '--transport', 'tls'], { DEBUG: 'modem', NODE_DEBUG: 'http,net,tls' });
+    const output = r.stdout + r.stderr;
+    assert.match(r.stdout, new RegExp(`${theBed().tls.name} .*\\[tls tls://`), 'the TLS level was reached with that key');
+    assert.match(r.stderr, /modem Sending/, 'the debug output is on');
+    for (const line of keyLines) {
+      // Whole lines, and the 16-character pieces a wrapped or re-encoded dump would still show.
+      for (let i = 0; i + 16 <= line.length; i += 16) assert.ok(!output.includes(line.slice(i, i + 16)), `key bytes in the output: ${line.slice(i, i + 16)}`);
+    }
+    const der = Buffer.from(keyLines.join(''), 'base64');
+    assert.ok(!output.includes(Buffer.from(keyPem).subarray(0, 24).toString('hex').replace(/(..)(?!$)/g, '$1 ')), 'no hex dump of the PEM');
+    assert.ok(!output.includes(der.subarray(8, 40).toString('hex')), 'no hex of the key itself');
+    assert.doesNotMatch(output, /PRIVATE KEY/);
   });
 
   describe('the user\'s DOCKER_HOST and DOCKER_CERT_PATH', () => {
@@ -172,10 +233,28 @@ describe('hostile levels: a fake daemon that lies (integration)', function () {
   });
 });
 
+/** One request over a forwarder's unix socket, as any Docker client would send it. */
+function requestVia(socketPath: string, method: string, urlPath: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    // A fresh connection each, as a new docker CLI process makes.
+    const req = http.request({ socketPath, agent: false, method, path: urlPath, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 interface Snapshot { depth: number; error: string | null; containers: { level: Snapshot | null }[] }
 
 function deepest(d: Snapshot): number {
   return Math.max(d.depth, ...d.containers.map((c) => (c.level ? deepest(c.level) : 0)));
+}
+
+function collectErrors(d: Snapshot): string[] {
+  return [...(d.error ? [d.error] : []), ...d.containers.flatMap((c) => (c.level ? collectErrors(c.level) : []))];
 }
 
 function countLevels(d: Snapshot): number {

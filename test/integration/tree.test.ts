@@ -67,7 +67,8 @@ describe('the level tree against the real 3-level bed (integration)', () => {
     assert.deepEqual(new Map(d3.containers.map((c) => [c.id, c.name])), psAt(bedChain(3)));
     const c = d3.containers[0];
     assert.deepEqual(Object.keys(c).sort(), ['id', 'image', 'level', 'name', 'shortId', 'state']);
-    assert.deepEqual(Object.keys(d3).sort(), ['containers', 'depth', 'error', 'name', 'path', 'serverVersion', 'transport']);
+    assert.deepEqual(Object.keys(d3).sort(), ['containers', 'depth', 'error', 'health', 'name', 'path', 'serverVersion', 'transport']);
+    assert.deepEqual(Object.keys(d3.health!), ['storageDriver', 'mtu', 'parentMtu', 'cgroupVersion', 'warnings']);
   });
 
   it('docker-levels tree prints the 3 nested levels as text', () => {

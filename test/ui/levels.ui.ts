@@ -158,8 +158,8 @@ async function main(): Promise<number> {
   return finish(runner, timings, started);
 }
 
-/** The test steps (1–8) after the setup; the run fails when fewer of them report. */
-const PLANNED_STEPS = 8;
+/** The test steps (1–9) after the setup; the run fails when fewer of them report. */
+const PLANNED_STEPS = 9;
 
 /** Steps 1–8 in the workbench, in the order a person would go. */
 async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: CreatedContainers): Promise<void> {
@@ -374,6 +374,27 @@ async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: Cr
       ctx.notes.push(`copied to ${path.relative(REPO, README_SHOT)}`);
     }
   }, [4, 7]);
+
+  await runner.step(9, 'prune-confirm', `Prune Level… on ${l2}: the modal shows the numbers; Cancel removes nothing`, async (ctx) => {
+    const volume = `dl-ui-prune-${RUN_ID}`;
+    await dockerAt(chains[2], ['volume', 'create', volume]);
+    try {
+      const unused = (await dockerAt(chains[2], ['volume', 'ls', '-q', '-f', 'dangling=true'])).split('\n').filter(Boolean).length;
+      const stopped = (await dockerAt(chains[2], ['ps', '-aq', '-f', 'status=exited', '-f', 'status=created'])).split('\n').filter(Boolean).length;
+      await view.contextMenu(l2, 3, 'Prune Level…');
+      const dialog = await answerDialog(page, new RegExp(`^Prune ${l1}/${l2}\\? This frees [\\d.]+[kMG]?B\\.$`), 'Cancel', 60_000,
+        async () => { await ctx.screenshot('confirm'); });
+      ctx.notes.push(`modal: "${dialog.message}" — "${dialog.detail}" [${dialog.buttons.join(' | ')}] ← Cancel`);
+      const volumes = `${unused} unused volume${unused === 1 ? '' : 's'} (`;
+      if (!dialog.detail.includes(volumes)) throw new Error(`the modal says "${dialog.detail}"; docker volume ls -f dangling=true at ${l2} counts ${unused}`);
+      if (stopped && !dialog.detail.includes(`${stopped} stopped container`)) throw new Error(`the modal says "${dialog.detail}"; docker ps at ${l2} counts ${stopped} stopped`);
+      const still = (await dockerAt(chains[2], ['volume', 'ls', '-q'])).split('\n');
+      if (!still.includes(volume)) throw new Error(`Cancel removed ${volume}`);
+      ctx.notes.push(`after Cancel, docker volume ls at ${l2} still lists ${volume}`);
+    } finally {
+      await dockerAt(chains[2], ['volume', 'rm', volume]).catch(() => undefined);
+    }
+  }, [2]);
 }
 
 function finish(runner: StepRunner, timings: Array<[string, number]>, started: number): number {

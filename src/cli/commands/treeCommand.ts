@@ -12,7 +12,7 @@ export async function treeCommand(argv: string[]): Promise<number> {
   const session = new CliSession(values);
   try {
     const roots = session.levels.roots();
-    const daemons = await Promise.all(roots.map((r) => snapshotDaemon(session.levels, r, { depth, all: !values.running })));
+    const daemons = await Promise.all(roots.map((r) => snapshotDaemon(session.levels, r, { depth, all: !values.running, health: true })));
     if (values.json) {
       process.stdout.write(`${terminalSafeJson({ daemons }, 2)}\n`);
     } else {
@@ -37,6 +37,8 @@ export function renderTree(daemon: DaemonSnapshot, label: string): string {
         + (c.level ? `  ⇒ level ${c.level.depth}${c.level.name ? ` (${t(c.level.name)})` : ''} [${t(c.level.transport)}]` : ''));
       const childIndent = indent + (last ? '   ' : '│  ');
       if (c.level?.error) lines.push(`${childIndent}! ${t(c.level.error)}`);
+      for (const l of c.level?.daemonLog ?? []) lines.push(`${childIndent}| ${t(l)}`);
+      for (const w of c.level?.health?.warnings ?? []) lines.push(`${childIndent}! ${displayText(w, 2000)}`);
       if (c.level) walk(c.level, childIndent);
     });
   };

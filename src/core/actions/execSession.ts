@@ -3,7 +3,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { DockerLevelsError } from '../errors';
 import type { Disposable } from '../disposable';
 import type { DaemonLevel } from '../levels/daemonLevel';
-import { checkExitCode } from '../untrusted/engineShapes';
+import { checkExecInspect, checkExitCode } from '../untrusted/engineShapes';
 
 export interface ExecOptions {
   cmd: string[];
@@ -69,7 +69,7 @@ export async function openExecSession(daemon: DaemonLevel, containerId: string, 
     stderr.end();
     // The exit code is set a moment after the stream closes.
     for (let i = 0; i < 20; i++) {
-      const info = await daemon.call('Reading exit code', (s) => exec.inspect({ abortSignal: s }));
+      const info = checkExecInspect<Docker.ExecInspectInfo>(await daemon.call('Reading exit code', (s) => exec.inspect({ abortSignal: s })), daemon.what);
       if (!info.Running && info.ExitCode !== null) return checkExitCode(info.ExitCode, daemon.what);
       await new Promise((r) => setTimeout(r, 50));
     }

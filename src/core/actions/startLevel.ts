@@ -7,6 +7,7 @@ import type { Levels } from '../levels/levels';
 import { copyImage, hasImage } from './imageTransfer';
 import { planSubnets, subnetsAbove } from './subnetPlan';
 import { childLevelId } from '../levels/ids';
+import { bridgeMtu, DEFAULT_MTU } from '../health/levelHealth';
 
 export const DEFAULT_DIND_IMAGE = 'docker:dind';
 
@@ -144,6 +145,9 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
   const mode: Exclude<LevelMode, 'auto'> = !options.mode || options.mode === 'auto'
     ? (supportsTls(image, imageInfo) ? 'tls' : 'tunnel') : options.mode;
   const subnets = planSubnets(await subnetsAbove(parent, signal), parent.depth + 1);
+  // A bridge larger than the parent's drops large packets and connections hang: take the parent's.
+  const parentMtu = await bridgeMtu(parent, signal).catch(() => DEFAULT_MTU);
+  const daemonArgs = parentMtu < DEFAULT_MTU ? [...subnets.daemonArgs, '--mtu', String(parentMtu)] : subnets.daemonArgs;
 
   let privilege: StartedLevel['privilege'] = 'privileged';
   let containerId: string | undefined;
@@ -153,7 +157,7 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
     if (attempts.length === 1) privilege = 'capabilities';
     for (const attempt of attempts) {
       throwIfCancelled(signal, 'Start DinD');
-      const config = levelConfig(parent, image, mode, options.name, subnets.daemonArgs, options.publish ?? true, attempt, options.labels);
+      const config = levelConfig(parent, image, mode, options.name, daemonArgs, options.publish ?? true, attempt, options.labels);
       progress(`Creating the level container on ${parent.label}…`);
       const created = await parent.call('Creating container', (s) => parent.docker.createContainer({ ...config, abortSignal: s }), signal);
       containerId = created.id;

@@ -2,6 +2,7 @@ import type { Disposable } from '../disposable';
 import { classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import type { Logger } from '../log';
+import { checkEvent } from '../untrusted/engineShapes';
 import { MAX_EVENT_LINE_BYTES } from '../untrusted/limits';
 
 export interface ContainerEvent {
@@ -125,16 +126,15 @@ export class EventSubscription implements Disposable {
 
   private handle(line: string): void {
     try {
-      const e = JSON.parse(line) as { Type?: string; Action?: string; status?: string; id?: string; Actor?: { ID?: string }; time?: number };
-      const containerId = e.Actor?.ID ?? e.id;
-      if (typeof containerId !== 'string' || !containerId) return;
-      if (typeof e.time === 'number') this.since = Math.max(this.since, e.time);
-      if (e.Type && e.Type !== 'container') {
-        const type = OBJECT_EVENT_TYPES.find((t) => t === e.Type);
-        if (type) this.options.onObjectEvent?.({ type, action: String(e.Action ?? ''), id: containerId, time: e.time ?? 0 });
+      const e = checkEvent(JSON.parse(line));
+      if (!e) return void this.options.log.debug(`an event from ${this.daemon.label} that is not the Engine API's was left out`);
+      if (e.time) this.since = Math.max(this.since, e.time);
+      if (e.type && e.type !== 'container') {
+        const type = OBJECT_EVENT_TYPES.find((t) => t === e.type);
+        if (type) this.options.onObjectEvent?.({ type, action: e.action, id: e.id, time: e.time });
         return;
       }
-      this.options.onEvent({ action: e.Action ?? e.status ?? '', containerId, time: e.time ?? 0 });
+      this.options.onEvent({ action: e.action, containerId: e.id, time: e.time });
     } catch {
       this.options.log.debug(`unparsable event line from ${this.daemon.label}`);
     }

@@ -1,14 +1,21 @@
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Disposable } from '../disposable';
-import { classifyError } from '../errors';
+import { classifyError, DockerLevelsError } from '../errors';
+import type { DaemonIdentity, TransportInfo } from '../levels/daemonLevel';
 import { Listeners } from '../listeners';
 import { Logger, scopedLogger, silentLogger } from '../log';
+import { displayText } from '../untrusted/displayText';
 import { ForwardedConnection } from './forwardedConnection';
+import { probeIdentity } from './identityProbe';
+import { NestedPlace, watchLevelContainers } from './levelWatch';
 import { listenOnPrivateSocket, PrivateSocket } from './privateSocket';
 
-/** What a forwarder serves: a DaemonLevel, or anything else that opens raw daemon streams. */
-export interface ForwardTarget {
+/**
+ * What a forwarder serves: a DaemonLevel, or anything else that opens raw daemon streams.
+ * A DaemonLevel gives all of the optional parts, so it reaches only the daemon it was opened for.
+ */
+export interface ForwardTarget extends NestedPlace {
   /** Stable id of the level (DaemonLevel.id). */
   readonly id: string;
   /** For messages, e.g. "level l1/l2/l3 (exec tunnel via l3)". */
@@ -16,6 +23,15 @@ export interface ForwardTarget {
   openRawStream(signal?: AbortSignal): Promise<Duplex>;
   /** When given, the forwarder stops once the target is closed. */
   onDidDispose?(listener: () => void): Disposable;
+  /**
+   * The daemon's /info ID and Name as its level was confirmed. When given, the daemon behind
+   * upstream streams is checked against it before any client byte goes there (see checksEveryConnection).
+   */
+  identity?(): Promise<DaemonIdentity>;
+  /** How the daemon is reached: decides where checking each connection is needed. */
+  readonly transport?: TransportInfo;
+  /** Bounds the identity check; the level's connect timeout. */
+  readonly timeoutMs?: number;
 }
 
 export interface LevelForwarderOptions {
@@ -27,6 +43,20 @@ export interface LevelForwarderOptions {
 }
 
 export type ForwarderState = 'serving' | 'stopped';
+
+/**
+ * Where an address alone says who answers (plain TCP, a socket path), a daemon that took over
+ * a dead level's port would get the traffic: every connection is checked (one /info on the
+ * fresh stream, some 60–200 ms on dockerd 20.10). A TLS route only completes with the key of
+ * the CA read from the level's own container, and an exec tunnel runs in the container by its
+ * full ID: there the route is checked on its first connection and after any failure.
+ */
+export function checksEveryConnection(transport: TransportInfo | undefined): boolean {
+  return transport?.kind !== 'tls' && transport?.kind !== 'tunnel';
+}
+
+/** The daemon behind the route is not the one the level was opened with. */
+export class ImpostorDaemonError extends DockerLevelsError {}
 
 /**
  * A local endpoint for one level's daemon: every connection accepted on a private unix
@@ -43,11 +73,18 @@ export class LevelForwarder implements Disposable {
   private socket: PrivateSocket | undefined;
   private targetWatch: Disposable | undefined;
   private stopping: Promise<void> | undefined;
+  private levelWatch: Disposable | undefined;
+  /** The identity every upstream daemon must show; undefined when the target gives none. */
+  private expected: DaemonIdentity | undefined;
+  /** Whether the route has shown the expected identity since it last failed (per-route checking). */
+  private routeChecked = false;
   private nextId = 1;
   private total = 0;
   private failed = 0;
   readonly startedAt = new Date();
   state: ForwarderState = 'serving';
+  /** Why the forwarder stopped by itself (an impostor, its level's container gone); undefined otherwise. */
+  stopReason: DockerLevelsError | undefined;
 
   /** Starts listening; resolves once the socket accepts connections. */
   static async start(target: ForwardTarget, options: LevelForwarderOptions = {}): Promise<LevelForwarder> {
@@ -69,6 +106,16 @@ export class LevelForwarder implements Disposable {
 
   private async listen(socketPath: string | undefined): Promise<void> {
     try {
+      // Pinned before the first client: what the level was confirmed with, never what answers later.
+      const known = await this.target.identity?.();
+      this.expected = known ? { id: known.id, name: known.name } : undefined;
+      // Where the route binds the daemon, it is checked once here, on a stream of its own, so
+      // the first burst of clients (20 parallel `docker ps`) does not wait on /info before its
+      // pings: a slow ping makes the docker CLI guess API 1.50.
+      if (this.expected && !checksEveryConnection(this.target.transport)) {
+        const probe = await this.openChecked(new AbortController().signal);
+        probe.destroy();
+      }
       this.socket = await listenOnPrivateSocket(this.server, socketPath);
     } catch (err) {
       this.server.close();
@@ -79,6 +126,11 @@ export class LevelForwarder implements Disposable {
       this.log.info(`${this.describe()}: the level was closed; stopping`);
       void this.stop();
     });
+    if (this.target.parent && this.target.container) {
+      this.levelWatch = watchLevelContainers(this.target, this.describe(), this.log, (reason) => this.stopFor(
+        new DockerLevelsError('unreachable', `${reason}: its daemon is gone, so the forwarder stopped.`,
+          'Start the level again, then forward it again.')));
+    }
     this.log.info(`${this.describe()}: listening on ${this.socket.path}`);
   }
 
@@ -137,16 +189,48 @@ export class LevelForwarder implements Disposable {
     this.connections.add(conn);
     this.log.trace(`${this.describe()}: connection ${id} accepted (${this.connections.size} open)`);
     this.changeListeners.fire(this);
-    conn.whenClientSpeaks(() => this.target.openRawStream(conn.signal).then(
+    conn.whenClientSpeaks(() => this.openChecked(conn.signal).then(
       (upstream) => conn.attach(upstream),
       (err: unknown) => {
+        this.routeChecked = false;
         if (conn.isClosed) return;
         this.failed++;
-        const error = classifyError(err, this.target.what);
+        const error = err instanceof ImpostorDaemonError ? err : classifyError(err, this.target.what);
         this.log.warn(`${this.describe()}: connection ${id}: ${error.message}`);
         conn.fail(error);
+        if (error instanceof ImpostorDaemonError) this.stopFor(error, conn);
       },
     ));
+  }
+
+  /** A fresh upstream stream whose daemon showed the expected identity, when there is one to show. */
+  private async openChecked(signal: AbortSignal): Promise<Duplex> {
+    const upstream = await this.target.openRawStream(signal);
+    const expected = this.expected;
+    if (!expected || (this.routeChecked && !checksEveryConnection(this.target.transport))) return upstream;
+    try {
+      const found = await probeIdentity(upstream, this.target.what, this.target.timeoutMs ?? 15_000, signal);
+      if (found.id !== expected.id || found.name !== expected.name) {
+        throw new ImpostorDaemonError('unreachable',
+          `${this.target.what} now answers as another daemon (ID ${displayText(found.id, 80)}, host name "${displayText(found.name, 80)}"), `
+          + `not the one it was opened with (ID ${displayText(expected.id, 80)}, host name "${displayText(expected.name, 80)}"). `
+          + 'Nothing was sent to it, and the forwarder stopped.',
+          'Its daemon may have died and another taken its address. Open the level again (refresh the tree, or run forward again).');
+      }
+      this.routeChecked = true;
+      return upstream;
+    } catch (err) {
+      upstream.destroy();
+      throw err;
+    }
+  }
+
+  /** Stops by itself, saying why: in the log as an error, in stopReason, and to onDidStop listeners. */
+  private stopFor(reason: DockerLevelsError, answering?: ForwardedConnection): void {
+    if (this.state !== 'serving') return;
+    this.stopReason = reason;
+    this.log.error(`${this.describe()}: ${reason.message}`);
+    void this.close(answering);
   }
 
   /**
@@ -154,12 +238,18 @@ export class LevelForwarder implements Disposable {
    * directory. Safe to call more than once; resolves when all is closed.
    */
   stop(): Promise<void> {
+    return this.close();
+  }
+
+  private close(answering?: ForwardedConnection): Promise<void> {
     if (this.stopping) return this.stopping;
     if (this.state === 'stopped') return Promise.resolve();
     this.state = 'stopped';
     this.targetWatch?.dispose();
+    this.levelWatch?.dispose();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const conn of [...this.connections]) conn.destroy();
+    // The connection that is being told why closes by itself once its answer is out (or lingers out).
+    for (const conn of [...this.connections]) if (conn !== answering) conn.destroy();
     this.stopping = closed.then(() => {
       this.socket?.remove();
       this.log.info(`${this.describe()}: stopped after ${this.total} connection(s)`);

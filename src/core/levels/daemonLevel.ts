@@ -154,6 +154,17 @@ export class DaemonLevel implements Disposable {
       .finally(() => { this.leftOut = left; });
   }
 
+  /**
+   * A bounded GET of any small Engine API document (e.g. /system/df, /networks/bridge); the
+   * caller shape-checks what comes back.
+   */
+  getJson(what: string, path: string, signal?: AbortSignal): Promise<unknown> {
+    return this.read<unknown>(what, path, (s) => new Promise((resolve, reject) => {
+      this.docker.modem.dial({ path, method: 'GET', statusCodes: { 200: true }, abortSignal: s } as never,
+        (err: unknown, body: unknown) => (err ? reject(err) : resolve(body)));
+    }), signal);
+  }
+
   /** A bounded GET of a small document: on the lean path when there is one, else through dockerode. */
   private async read<T>(what: string, path: string, viaDockerode: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.disposed) throw this.closedError();

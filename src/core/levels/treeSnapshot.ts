@@ -1,9 +1,12 @@
 import type Docker from 'dockerode';
-import { classifyError, ErrorKind } from '../errors';
+import { deadline } from '../abort';
+import { classifyError, DockerLevelsError, ErrorKind } from '../errors';
 import type { DaemonLevel } from './daemonLevel';
 import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
 import { showsAsPlainContainer } from './levelIdentity';
+import { bridgeMtu, levelHealth, type LevelHealth } from '../health/levelHealth';
+import { daemonLogTail } from '../health/daemonLog';
 
 /** The stable JSON shape of `docker-levels tree --json` (documented in the README). */
 export interface DaemonSnapshot {
@@ -14,6 +17,10 @@ export interface DaemonSnapshot {
   transport: string;
   error: string | null;
   containers: ContainerSnapshot[];
+  /** Only when asked for with `health: true`; null when the daemon did not answer. */
+  health?: LevelHealth | null;
+  /** With `health: true`, for a dind container whose daemon does not answer: the end of its own log. */
+  daemonLog?: string[];
 }
 
 export interface ContainerSnapshot {
@@ -32,6 +39,18 @@ export interface SnapshotOptions {
   signal?: AbortSignal;
   /** Levels this walk may still open; shared by every branch of one walk. */
   budget?: { levels: number };
+  /** Read each level's health (storage driver, bridge MTU against its parent's, cgroup version). */
+  health?: boolean;
+  /** The parent's bridge MTU, passed down by the walk. */
+  parentMtu?: number | null;
+  /** The whole walk's time (WALK_DEADLINE_MS when not given); past it, what is not open yet is noted, not opened. */
+  deadlineMs?: number;
+}
+
+/** One walk's shared deadline: its signal (with the caller's) goes to every call of the walk. */
+interface WalkClock {
+  expired: AbortSignal;
+  ms: number;
 }
 
 /**
@@ -40,14 +59,27 @@ export interface SnapshotOptions {
  */
 export const DEFAULT_WALK_DEPTH = 10;
 export const WALK_LEVEL_BUDGET = 500;
+/**
+ * A whole walk: a real tree of tens of levels opens in seconds, and each call has its own
+ * timeout; a lying tree that answers just slowly enough would otherwise keep a walk going for hours.
+ */
+export const WALK_DEADLINE_MS = 120_000;
 
 /** Walks every level breadth-first in parallel; a failing level becomes an `error`, not a throw. */
 export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions = {}): Promise<DaemonSnapshot> {
-  const walk = { ...options, depth: options.depth ?? DEFAULT_WALK_DEPTH, budget: options.budget ?? { levels: WALK_LEVEL_BUDGET } };
-  return (await snapshotWithKind(levels, daemon, walk)).snapshot;
+  const ms = options.deadlineMs ?? WALK_DEADLINE_MS;
+  const clock: WalkClock = { expired: deadline(ms), ms };
+  const signal = options.signal ? AbortSignal.any([options.signal, clock.expired]) : clock.expired;
+  const walk = { ...options, signal, depth: options.depth ?? DEFAULT_WALK_DEPTH, budget: options.budget ?? { levels: WALK_LEVEL_BUDGET } };
+  return (await snapshotWithKind(levels, daemon, walk, clock)).snapshot;
 }
 
-async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
+/** The note on a node the walk did not open (or finish) before its deadline. */
+function pastDeadline(clock: WalkClock): string {
+  return `Not opened: this walk reached its deadline of ${Math.round(clock.ms / 1000)} s.`;
+}
+
+async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions, clock: WalkClock): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
   const maxDepth = options.depth ?? DEFAULT_WALK_DEPTH;
   const base: DaemonSnapshot = {
     path: daemon.path, depth: daemon.depth, name: null, serverVersion: null,
@@ -55,13 +87,20 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
   };
   let list: Docker.ContainerInfo[];
   try {
+    if (clock.expired.aborted) throw new DockerLevelsError('timeout', pastDeadline(clock));
     const [info, containers] = await Promise.all([daemon.info(options.signal), daemon.listContainers(options.all ?? true, options.signal)]);
     base.name = info.Name;
     base.serverVersion = info.ServerVersion;
     list = containers;
+    if (options.health) {
+      const mtu = await bridgeMtu(daemon, options.signal).catch(() => null);
+      base.health = levelHealth(info, mtu, options.parentMtu ?? null);
+      options = { ...options, parentMtu: mtu };
+    }
   } catch (err) {
     const error = classifyError(err, daemon.what);
-    base.error = error.userMessage;
+    base.error = clock.expired.aborted ? pastDeadline(clock) : error.userMessage;
+    if (options.health) base.health = null;
     return { snapshot: base, errorKind: error.kind };
   }
   if (daemon.leftOut.length) {
@@ -79,7 +118,7 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
           transport: '', error: `Not opened: this walk has opened its ${WALK_LEVEL_BUDGET} levels.`, containers: [] };
       } else {
         if (options.budget) options.budget.levels--;
-        snap.level = await snapshotLevel(levels, daemon, c, hint.certain, options);
+        snap.level = await snapshotLevel(levels, daemon, c, hint.certain, options, clock);
       }
     }
     return snap;
@@ -89,7 +128,7 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
 
 /** The level inside a running container of `parent`, or null when it turns out to run no daemon. */
 async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.ContainerInfo, certain: boolean,
-  options: SnapshotOptions): Promise<DaemonSnapshot | null> {
+  options: SnapshotOptions, clock: WalkClock): Promise<DaemonSnapshot | null> {
   const name = containerName(c);
   for (let attempt = 1; ; attempt++) {
     const wasOpen = levels.openLevels().some((l) => l.parent === parent && l.container?.id === c.Id);
@@ -98,13 +137,22 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
       inner = await levels.openLevel(parent, c.Id, options.signal);
     } catch (err) {
       const error = classifyError(err, name);
+      if (clock.expired.aborted) {
+        return { path: [parent.path, name].filter(Boolean).join('/'), depth: parent.depth + 1, name: null,
+          serverVersion: null, transport: '', error: pastDeadline(clock), containers: [] };
+      }
       // A container that only looked like dind is a plain container; one made to run a
       // daemon whose daemon does not answer is a failure to report.
       if (showsAsPlainContainer(error, certain)) return null;
-      return { path: [parent.path, name].filter(Boolean).join('/'), depth: parent.depth + 1, name: null,
+      const failed: DaemonSnapshot = { path: [parent.path, name].filter(Boolean).join('/'), depth: parent.depth + 1, name: null,
         serverVersion: null, transport: '', error: error.userMessage, containers: [] };
+      if (options.health) {
+        failed.health = null;
+        failed.daemonLog = await daemonLogTail(parent, c.Id, options.signal);
+      }
+      return failed;
     }
-    const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options);
+    const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options, clock);
     // A level opened earlier may have lost its transport for good (restarted with a new
     // published port, a bridge IP that changed): open it afresh once. A timeout is not
     // retried, so a hanging daemon still costs one timeout, not two.

@@ -72,6 +72,59 @@ export function checkDaemonInfo<T>(body: unknown, what: string): T {
   return body as T;
 }
 
+const isOptional = (v: unknown, check: (x: unknown) => boolean) => v === undefined || v === null || check(v);
+
+/** Why a container inspect answer does not have the parts Docker Levels reads, or undefined. */
+function inspectProblem(b: Json): string | undefined {
+  if (!isString(b.Id) || !CONTAINER_ID.test(b.Id)) return 'its Id is not a container ID';
+  if (!isString(b.Name)) return 'its Name is not a string';
+  if (!isObject(b.State) || typeof b.State.Running !== 'boolean' || !isString(b.State.Status)) return 'its State is not a container state';
+  const config = b.Config;
+  if (!isObject(config)) return 'its Config is not an object';
+  if (!isOptional(config.Hostname, isString) || !isOptional(config.Image, isString)) return 'its Config Hostname or Image is not a string';
+  if (!isOptional(config.Env, isStringArray)) return 'its Config Env is not a list of strings';
+  if (!isOptional(config.Labels, isStringMap)) return 'its Config Labels are not a map of strings';
+  if (!isOptional(config.ExposedPorts, isObject)) return 'its Config ExposedPorts is not an object';
+  if (!isOptional(b.HostConfig, isObject)) return 'its HostConfig is not an object';
+  const net = b.NetworkSettings;
+  if (!isObject(net)) return 'its NetworkSettings is not an object';
+  const binding = (x: unknown) => isObject(x) && isOptional(x.HostIp, isString) && isOptional(x.HostPort, isString);
+  if (!isOptional(net.Ports, (p) => isObject(p) && Object.values(p).every((v) => isOptional(v, (l) => Array.isArray(l) && l.every(binding))))) {
+    return 'its port bindings are not the Engine API\'s';
+  }
+  if (!isOptional(net.Networks, (n) => isObject(n) && Object.values(n).every((v) => isObject(v) && isOptional(v.IPAddress, isString)))) {
+    return 'its Networks are not the Engine API\'s';
+  }
+  return undefined;
+}
+
+/** GET /containers/{id}/json: the parts that discovery, exec and the forwarder's watch read. */
+export function checkContainerInspect<T>(body: unknown, what: string): T {
+  if (!isObject(body)) return fail(what, 'the container inspect answer is not an object');
+  const problem = inspectProblem(body);
+  if (problem) return fail(what, `the container inspect answer: ${problem}`);
+  return body as T;
+}
+
+/** GET /exec/{id}/json: Running a boolean, ExitCode null or a number (checked as an exit code where used). */
+export function checkExecInspect<T>(body: unknown, what: string): T {
+  if (!isObject(body) || typeof body.Running !== 'boolean' || !isOptional(body.ExitCode, (x) => typeof x === 'number')) {
+    return fail(what, 'the exec inspect answer has no Running state or a non-numeric ExitCode');
+  }
+  return body as T;
+}
+
+/** One object of GET /events, reduced to what Docker Levels reads; undefined when it is not an event. */
+export function checkEvent(body: unknown): { type: string | undefined; action: string; id: string; time: number } | undefined {
+  if (!isObject(body)) return undefined;
+  const actor = isObject(body.Actor) ? body.Actor : undefined;
+  const id = isString(actor?.ID) ? actor.ID : isString(body.id) ? body.id : undefined;
+  const action = isString(body.Action) ? body.Action : isString(body.status) ? body.status : undefined;
+  if (!id || action === undefined || !isOptional(body.time, (t) => Number.isSafeInteger(t) && (t as number) >= 0)) return undefined;
+  if (!isOptional(body.Type, isString)) return undefined;
+  return { type: isString(body.Type) ? body.Type : undefined, action, id, time: typeof body.time === 'number' ? body.time : 0 };
+}
+
 /** An exit code from an exec or a wait: an integer 0–255, or an error that says what came. */
 export function checkExitCode(value: unknown, what: string): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;

@@ -51,3 +51,8 @@ export const MAX_COPY_BYTES = 64 * 1024 * 1024 * 1024;
 export const MAX_COPY_ENTRIES = 1_000_000;
 /** Images, volumes or networks in one listing of a level; past it the level's listing is an error. */
 export const MAX_CONTENT_ITEMS_PER_LEVEL = 20_000;
+/**
+ * The whole HTTP answer to the forwarder's /info check on a fresh stream (headers and body).
+ * A real /info is a few KB, some 20 KB with many plugins and registry mirrors.
+ */
+export const MAX_IDENTITY_ANSWER_BYTES = 1024 * 1024;

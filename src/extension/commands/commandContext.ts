@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { LevelForwarders, Logger } from '../../core';
 import type { DockerContexts } from '../forwarding/dockerContexts';
+import type { PortForwards } from '../forwarding/portForwards';
 import type { ErrorReporter } from '../errorReporting';
 import type { ContainerFileSystemProvider } from '../files/ContainerFileSystemProvider';
 import type { InspectDocuments } from '../inspectDocuments';
@@ -23,6 +24,8 @@ export interface CommandContext {
   /** Local endpoints for levels, owned by the extension (stopped on deactivate). */
   readonly forwarders: LevelForwarders;
   readonly contexts: DockerContexts;
+  /** Container ports on 127.0.0.1, owned by the extension (stopped on deactivate). */
+  readonly portForwards: PortForwards;
   readonly inspectDocuments: InspectDocuments;
   readonly lineagePanels: LineagePanels;
   /** The docker-levels: file system (files in any container at any depth). */

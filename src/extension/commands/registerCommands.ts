@@ -35,6 +35,12 @@ import { stopComposeProjectCommand } from './stopComposeProject';
 import { restartComposeProjectCommand } from './restartComposeProject';
 import { removeComposeProjectCommand } from './removeComposeProject';
 import { viewComposeProjectLogsCommand } from './viewComposeProjectLogs';
+import { forwardPortCommand } from './forwardPort';
+import { openInBrowserCommand } from './openInBrowser';
+import { showPortForwardsCommand } from './showPortForwards';
+import { pruneLevelCommand } from './pruneLevel';
+import { showDaemonLogCommand } from './showDaemonLog';
+import { removeOrphanedLevelDataCommand } from './removeOrphanedLevelData';
 
 /** Every command of the extension; package.json must list exactly these (checked by a unit test). */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -47,6 +53,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   openFileInContainerCommand, downloadFileCommand, uploadFileCommand,
   inspectImageCommand, removeImageCommand, runImageCommand, inspectVolumeCommand, removeVolumeCommand, inspectNetworkCommand, removeNetworkCommand,
   startComposeProjectCommand, stopComposeProjectCommand, restartComposeProjectCommand, removeComposeProjectCommand, viewComposeProjectLogsCommand,
+  forwardPortCommand, openInBrowserCommand, showPortForwardsCommand,
+  pruneLevelCommand, showDaemonLogCommand, removeOrphanedLevelDataCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { containerName, containerNodeId, ContainerSummary, DaemonLevel, escapeMarkdown } from '../../../core';
+import { containerName, containerNodeId, ContainerSummary, DaemonLevel, describePort, describePorts, escapeMarkdown, portsFromListing } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { FilesNode } from './FilesNode';
@@ -15,12 +15,9 @@ function stateIcon(state: string): vscode.ThemeIcon {
   }
 }
 
+/** Its ports at its own level, with their protocol, from the listing (no extra request). */
 function portsText(c: ContainerSummary): string {
-  const seen = new Set<string>();
-  for (const p of c.Ports ?? []) {
-    seen.add(p.PublicPort ? `${p.IP && p.IP !== '0.0.0.0' ? `${p.IP}:` : ''}${p.PublicPort}→${p.PrivatePort}` : `${p.PrivatePort}`);
-  }
-  return [...seen].join(', ');
+  return portsFromListing(c.Ports).map(describePort).join(', ');
 }
 
 /** A container on some daemon at some depth. */
@@ -79,7 +76,7 @@ export class ContainerNode extends TreeNode {
     const item = new vscode.TreeItem(this.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const ports = portsText(this.container);
-    item.description = [this.shortId, this.container.Image, ports].filter(Boolean).join(' · ');
+    item.description = [this.shortId, this.container.Image, describePorts(portsFromListing(this.container.Ports))].filter(Boolean).join(' · ');
     item.iconPath = stateIcon(this.container.State);
     item.contextValue = contextValue('container', ...this.contextFlags());
     item.tooltip = new vscode.MarkdownString([

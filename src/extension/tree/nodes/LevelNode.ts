@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   childLevelId, ContainerSummary, DaemonLevel, daemonHint, escapeMarkdown, groupByComposeProject, showsAsPlainContainer, toChildSpecs,
+  WALK_LEVEL_BUDGET,
 } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
@@ -66,6 +67,13 @@ export class LevelNode extends ContainerNode {
       })];
     }
     const wasOpen = !!this.openLevel;
+    // A daemon that invents a level in every container must not grow the tree without end.
+    const openUnderRoot = this.ctx.service.registry.openLevels().filter((l) => l.root.id === this.daemon.root.id).length;
+    if (!wasOpen && openUnderRoot >= WALK_LEVEL_BUDGET) {
+      return [new MessageNode(this, `Not opened: ${WALK_LEVEL_BUDGET} levels are open under this root`, {
+        severity: 'info', detail: `The tree opens at most ${WALK_LEVEL_BUDGET} levels under one root; a real tree is far smaller, so a daemon here may be inventing levels.`,
+      })];
+    }
     let level: DaemonLevel;
     try {
       level = await this.openInnerLevel();

@@ -1,0 +1,88 @@
+import * as net from 'node:net';
+import { classifyError, DockerLevelsError } from '../errors';
+import type { DaemonLevel } from '../levels/daemonLevel';
+import { jsonGetFor } from '../transport/jsonGet';
+import { displayText } from '../untrusted/displayText';
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Where a relay dials, read afresh from the container's own daemon. */
+export interface RelayAddress {
+  /** The container's full ID, as its daemon confirmed it. */
+  id: string;
+  name: string;
+  /** An IPv4 address in the network namespace of the dind container (or root host) that runs it. */
+  ip: string;
+}
+
+/**
+ * GET /containers/{id}/json, bounded (on the lean JSON path when the client has one) and
+ * classified. A level is hostile: what comes back is checked by the caller before use.
+ */
+export async function inspectBounded(daemon: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<unknown> {
+  const path = `/containers/${encodeURIComponent(containerId)}/json`;
+  const get = jsonGetFor(daemon.docker);
+  if (!get) return daemon.call('Inspecting container', (s) => daemon.docker.getContainer(containerId).inspect({ abortSignal: s }), signal);
+  try {
+    return await get(path, daemon.timeoutMs, `Inspecting container on ${daemon.what}`, signal);
+  } catch (err) {
+    throw classifyError(err, daemon.what);
+  }
+}
+
+function firstIpv4(networks: unknown): string | undefined {
+  if (!isObject(networks)) return undefined;
+  for (const n of Object.values(networks).slice(0, 64)) {
+    if (isObject(n) && typeof n.IPAddress === 'string' && net.isIPv4(n.IPAddress)) return n.IPAddress;
+  }
+  return undefined;
+}
+
+/**
+ * Checks that `containerId` is still the container the forward was opened for and runs, and
+ * finds the address a relay beside it dials. Asked before every relay: a container that was
+ * replaced (same name, new ID) or stopped gets no traffic.
+ */
+export async function resolveRelayAddress(daemon: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<RelayAddress> {
+  let body: unknown;
+  try {
+    body = await inspectBounded(daemon, containerId, signal);
+  } catch (err) {
+    const e = classifyError(err, daemon.what);
+    if (e.kind === 'notFound') {
+      throw new DockerLevelsError('notFound', `The container ${containerId.slice(0, 12)} is gone from ${daemon.what}.`,
+        'It was removed or replaced: forward the port of the new container.', err);
+    }
+    throw e;
+  }
+  if (!isObject(body) || typeof body.Id !== 'string' || !isObject(body.State)) {
+    throw new DockerLevelsError('notADaemon', `The ${daemon.what} answered an inspect that is not the Docker Engine API.`,
+      'Whatever serves it is not a Docker daemon, or it lies: no traffic is sent.');
+  }
+  const name = typeof body.Name === 'string' ? displayText(body.Name.replace(/^\//, ''), 128) : containerId.slice(0, 12);
+  if (body.Id !== containerId) {
+    throw new DockerLevelsError('notADaemon', `${daemon.what} answered for another container than ${containerId.slice(0, 12)}.`,
+      'No traffic is sent to a container the forward was not opened for.');
+  }
+  if (body.State.Running !== true || body.State.Paused === true) {
+    const status = typeof body.State.Status === 'string' ? displayText(body.State.Status, 32) : 'not running';
+    throw new DockerLevelsError('conflict', `Container ${name} is ${status}, so nothing listens on its ports.`,
+      'Start it, then forward the port again.');
+  }
+  const settings = isObject(body.NetworkSettings) ? body.NetworkSettings : {};
+  const hostConfig = isObject(body.HostConfig) ? body.HostConfig : {};
+  const mode = typeof hostConfig.NetworkMode === 'string' ? hostConfig.NetworkMode : '';
+  // With the host's network, the service listens in the namespace the relay itself runs in.
+  if (mode === 'host') return { id: body.Id, name, ip: '127.0.0.1' };
+  // Sharing another container's namespace: that one holds the address.
+  const shared = /^container:([\w.-]{1,128})$/.exec(mode);
+  const owner = shared ? await inspectBounded(daemon, shared[1], signal).catch(() => undefined) : undefined;
+  const ownerIp = isObject(owner) && isObject(owner.NetworkSettings) ? firstIpv4(owner.NetworkSettings.Networks) : undefined;
+  const ip = ownerIp ?? firstIpv4(settings.Networks) ?? (typeof settings.IPAddress === 'string' && net.isIPv4(settings.IPAddress) ? settings.IPAddress : undefined);
+  if (!ip) {
+    throw new DockerLevelsError('unreachable', `Container ${name} has no IPv4 address on any network (network mode ${displayText(mode || 'none', 64)}).`,
+      'Connect it to a network (docker network connect) to forward its ports.');
+  }
+  return { id: body.Id, name, ip };
+}
