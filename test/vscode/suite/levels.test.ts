@@ -191,7 +191,7 @@ describe('Docker Levels in the extension host, against the real bed', function (
       await config.update('maxDepth', undefined, vscode.ConfigurationTarget.Global);
     }
     await until('level 3 to list its containers again', async () => {
-      const names = (await children(await nodeByPath(BED))).map((k) => k.name).sort();
+      const names = containerRows(await children(await nodeByPath(BED))).map((k) => k.name).sort();
       return JSON.stringify(names) === JSON.stringify(namesAt(BED)) || undefined;
     });
   });
