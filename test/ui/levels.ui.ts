@@ -346,9 +346,10 @@ async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: Cr
 
     await dockerAt([], ['stop', '-t', '1', cut]);
     const stopped = await view.waitForRow(`${cut} as a stopped plain container`,
-      (r) => r.label === cut && r.level === 2 && r.expanded === undefined && !/^L\d/.test(r.description) && iconName(r.icon) === 'vm-outline', 60_000);
+      // A plain container row is expandable only for its Files row: no level description, the plain icon.
+      (r) => r.label === cut && r.level === 2 && !/^L\d/.test(r.description) && iconName(r.icon) === 'vm-outline', 60_000);
     const status = (await dockerAt([], ['inspect', '-f', '{{.State.Status}}', cut])).trim();
-    ctx.notes.push(`docker stop ${cut} (${status}): row "${stopped.label} — ${stopped.description}", not expandable (icon ${iconName(stopped.icon)})`);
+    ctx.notes.push(`docker stop ${cut} (${status}): row "${stopped.label} — ${stopped.description}", a plain container, no longer a level (icon ${iconName(stopped.icon)})`);
     if (iconName(stopped.icon) !== 'vm-outline') throw new Error(`the stopped container's icon is ${stopped.icon}`);
     await view.reveal(cut, 2);
     await ctx.screenshot('stopped');
