@@ -5,26 +5,9 @@ import type { TreeNode } from '../tree/nodes/TreeNode';
 import type { CommandContext } from './commandContext';
 import { daemonArgument } from './nodeArguments';
 
-/** An image, volume or network at a level, as its tree node hands it to the commands. */
-export interface ContentTarget {
-  readonly kind: ContentKind;
-  readonly daemon: DaemonLevel;
-  /** Image ID, volume name or network ID. */
-  readonly id: string;
-  /** What the user reads: the first tag (or short ID), the volume or network name. */
-  readonly name: string;
-  /** Image tags; empty for volumes and networks. */
-  readonly tags: readonly string[];
-  /** The node that shows it, when a node does: refreshed after a change. */
-  readonly node?: TreeNode;
-}
+import type { ComposeTarget, ContentTarget } from '../tree/contentTargets';
 
-/** A compose project at a level. */
-export interface ComposeTarget {
-  readonly daemon: DaemonLevel;
-  readonly project: string;
-  readonly node?: TreeNode;
-}
+export type { ComposeTarget, ContentTarget };
 
 /** Nodes that stand for an image, volume or network carry their target. */
 interface CarriesContent { contentTarget: ContentTarget }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ContainerSummary, DaemonLevel, displayText, escapeMarkdown } from '../../../core';
+import type { ComposeTarget } from '../contentTargets';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { GroupNode, TreeNode } from './TreeNode';
@@ -23,8 +24,8 @@ export class ComposeProjectNode extends GroupNode {
     this.invalidate();
   }
 
-  /** What the compose commands act on (commands/contentArguments.ts's ComposeTarget). */
-  get composeTarget(): { daemon: DaemonLevel; project: string; node: TreeNode } {
+  /** What the compose commands act on. */
+  get composeTarget(): ComposeTarget {
     return { daemon: this.daemon, project: this.project, node: this };
   }
 

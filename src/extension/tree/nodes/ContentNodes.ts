@@ -1,17 +1,8 @@
 import * as vscode from 'vscode';
-import { ContentKind, DaemonLevel, displayText, escapeMarkdown, LevelImage, LevelNetwork, LevelVolume, shortRef } from '../../../core';
+import { DaemonLevel, displayText, escapeMarkdown, LevelImage, LevelNetwork, LevelVolume, shortRef } from '../../../core';
+import type { ContentTarget } from '../contentTargets';
 import { contextValue } from '../contextValues';
 import { TreeNode } from './TreeNode';
-
-/** What the image, volume and network commands act on (commands/contentArguments.ts's ContentTarget). */
-export interface ContentTarget {
-  readonly kind: ContentKind;
-  readonly daemon: DaemonLevel;
-  readonly id: string;
-  readonly name: string;
-  readonly tags: readonly string[];
-  readonly node: TreeNode;
-}
 
 /** Where an item is, for tooltips. */
 function levelLine(daemon: DaemonLevel): string {
