@@ -23,6 +23,16 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI is a front end too: it drives levels through the core's functions.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: 'MemberExpression[property.name="docker"][object.type!="ThisExpression"]',
+        message: 'A level\'s Docker client is private to the core: call a core function instead.',
+      }],
+    },
+  },
+  {
     files: ['src/extension/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [

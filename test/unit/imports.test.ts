@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import * as ts from 'typescript';
 
 /**
  * The layering, read from the sources: no import cycle, the core never imports a front end or
@@ -82,4 +83,27 @@ describe('imports (unit)', () => {
       .map((i) => `${rel(f)} imports ${i.spec}`));
     assert.deepEqual(bad, []);
   });
+
+  it('no front end reads a level\'s Docker client (`x.docker`; the core keeps it)', () => {
+    const frontEnds = files.filter((f) => /^(extension|cli)\//.test(rel(f).split(path.sep).join('/')));
+    assert.ok(frontEnds.length > 20, `only ${frontEnds.length} front-end files`);
+    const bad = frontEnds.flatMap((f) => dockerReads(rel(f), readFileSync(f, 'utf8')));
+    assert.deepEqual(bad, []);
+    // The check itself can fail: it sees a read through a level, and not this.docker or a label.
+    assert.deepEqual(dockerReads('x.ts', 'const c = level.docker; this.docker = 1; const l = "com.docker.compose";'), ['x.ts:1 level.docker']);
+  });
 });
+
+/** Every `something.docker` in a source, except `this.docker` (a class's own field of that name). */
+function dockerReads(name: string, text: string): string[] {
+  const source = ts.createSourceFile(name, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && node.name.text === 'docker' && node.expression.kind !== ts.SyntaxKind.ThisKeyword) {
+      found.push(`${name}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1} ${node.getText()}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
