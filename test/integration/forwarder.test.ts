@@ -5,138 +5,20 @@
  * would block the very event loop that serves it.
  */
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DaemonLevel, ForwarderRegistry, LevelForwarder, Levels } from '../../src/core';
 import { bedChain, dockerAt, newLevels, openBedLevel, psAt, REPO, theBed } from './testBed';
+import { LEAF_IMAGE } from '../support/dockerWitness';
+import { activeResources, describeChildren, dockerEnv, exited, firstLine, liveChildren, processGone, run, sameResources } from '../support/processes';
+import { waitFor } from '../support/waitFor';
 
-const LEAF = 'docker-levels-test/leaf:latest';
+const LEAF = LEAF_IMAGE;
 const RUN_ID = randomBytes(3).toString('hex');
 const LEVEL3_PATH = () => bedChain(3).join('/');
-
-interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-/** A clean environment for the docker CLI: only DOCKER_HOST decides where it goes. */
-function dockerEnv(host: string | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
-  for (const k of ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete env[k];
-  if (host) env.DOCKER_HOST = host;
-  return env;
-}
-
-/**
- * Runs a command to its end. `holdStdin` keeps its stdin open until it exits: `script` turns
- * the end of its input into an end-of-file character on the pseudo-terminal, which the
- * terminal echoes ("^@") when it lands before the docker CLI switches echo off.
- */
-function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; holdStdin?: boolean } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      child.stdin.destroy();
-      resolve({ code, signal, stdout, stderr });
-    });
-    if (options.holdStdin) child.stdin.write(options.input ?? ''); else child.stdin.end(options.input);
-  });
-}
-
-/** Resolves with the first stdout line matching `pattern` of a running child. */
-function firstLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    let stderr = '';
-    const timer = setTimeout(() => finish(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
-    const onData = (c: Buffer) => {
-      buffered += c.toString();
-      const line = buffered.split('\n').slice(0, -1).find((l) => pattern.test(l));
-      if (line !== undefined) finish(undefined, line);
-    };
-    const onErr = (c: Buffer) => { stderr += c.toString(); };
-    const onExit = (code: number | null) => finish(new Error(`exited (${code}) before a line matching ${pattern}; stderr: ${stderr}`));
-    const finish = (err?: Error, line?: string) => {
-      clearTimeout(timer);
-      child.stdout!.off('data', onData);
-      child.stderr!.off('data', onErr);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve(line!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onErr);
-    child.once('exit', onExit);
-  });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-async function until(what: string | (() => string), check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/**
- * Active handles of this process (sockets, pipes, timers, child processes), by type. File
- * system requests in flight (the test runner loading files) come and go, and are left out.
- */
-function activeResources(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of process.getActiveResourcesInfo().filter((t) => !t.startsWith('FSReq'))) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return counts;
-}
-
-function sameResources(a: Map<string, number>, b: Map<string, number>): boolean {
-  const keys = new Set([...a.keys(), ...b.keys()]);
-  return [...keys].every((k) => (a.get(k) ?? 0) === (b.get(k) ?? 0));
-}
-
-/**
- * Live (non-zombie) child processes of this process, except tsx's long-lived esbuild service,
- * which compiles test files on demand and is no business of the forwarder.
- */
-function liveChildren(): number[] {
-  const pids: number[] = [];
-  for (const task of fs.readdirSync(`/proc/${process.pid}/task`)) {
-    const text = fs.readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim();
-    if (text) pids.push(...text.split(/\s+/).map(Number));
-  }
-  return pids.filter((pid) => !processGone(pid) && !/esbuild/.test(cmdline(pid)));
-}
-
-function cmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-  } catch {
-    return '';
-  }
-}
-
-function describeChildren(): string {
-  return liveChildren().map((pid) => `${pid}: ${cmdline(pid)}`).join('; ') || 'none';
-}
-
-function processGone(pid: number): boolean {
-  try {
-    return /^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
 describe('level forwarder with the real docker CLI at depth 3 (integration)', () => {
   let baseline: Map<string, number>;
@@ -227,7 +109,7 @@ describe('level forwarder with the real docker CLI at depth 3 (integration)', ()
     });
 
     it('streams until interrupted, and the connection closes with the client', async () => {
-      await until('earlier connections to close', () => forwarder.activeConnections === 0);
+      await waitFor(() => forwarder.activeConnections === 0, 20_000, 'earlier connections to close', 50, false);
       const logs = spawn('docker', ['logs', '-f', '--tail', '0', ticker], { env });
       try {
         const first = await firstLine(logs, /^tick \d+$/);
@@ -239,7 +121,7 @@ describe('level forwarder with the real docker CLI at depth 3 (integration)', ()
       } finally {
         logs.kill('SIGKILL');
       }
-      await until('the forwarded connection to close', () => forwarder.activeConnections === 0);
+      await waitFor(() => forwarder.activeConnections === 0, 20_000, 'the forwarded connection to close', 50, false);
     });
 
     it('a client killed mid-stream leaves the forwarder serving the others', async () => {
@@ -250,7 +132,7 @@ describe('level forwarder with the real docker CLI at depth 3 (integration)', ()
         assert.equal(forwarder.activeConnections, 2);
         a.kill('SIGKILL');
         await exited(a);
-        await until('the killed client\'s connection to close', () => forwarder.activeConnections === 1);
+        await waitFor(() => forwarder.activeConnections === 1, 20_000, 'the killed client\'s connection to close', 50, false);
         const seen = await firstLine(b, /^tick \d+$/);
         const later = await firstLine(b, /^tick \d+$/);
         assert.ok(Number(later.split(' ')[1]) > Number(seen.split(' ')[1]), 'b keeps receiving');
@@ -260,7 +142,7 @@ describe('level forwarder with the real docker CLI at depth 3 (integration)', ()
         b.kill('SIGKILL');
         await Promise.all([exited(a), exited(b)]);
       }
-      await until('every logs connection to close', () => forwarder.activeConnections === 0);
+      await waitFor(() => forwarder.activeConnections === 0, 20_000, 'every logs connection to close', 50, false);
     });
   });
 
@@ -300,7 +182,7 @@ describe('level forwarder with the real docker CLI at depth 3 (integration)', ()
       assert.deepEqual(r.stdout.trim().split('\n').filter((n) => !n.startsWith('dl-fwd-')).sort(), expected);
     }
     assert.ok(forwarder.totalConnections - total >= 20);
-    await until('every connection to close', () => forwarder.activeConnections === 0);
+    await waitFor(() => forwarder.activeConnections === 0, 20_000, 'every connection to close', 50, false);
   });
 
   describe('stop', () => {
@@ -313,10 +195,10 @@ describe('level forwarder with the real docker CLI at depth 3 (integration)', ()
       const refused = await run('docker', ['ps'], { env });
       assert.notEqual(refused.code, 0);
       levels.dispose();
-      await until(() => `no child process to remain (${describeChildren()})`, () => liveChildren().length === 0);
+      await waitFor(() => liveChildren().length === 0, 20_000, () => `no child process to remain (${describeChildren()})`, 50, false);
       // Keep-alive sockets of the level clients close on their own idle timeout.
-      await until(() => `handles to match ${JSON.stringify([...baseline])}, now ${JSON.stringify([...activeResources()])}`,
-        () => sameResources(activeResources(), baseline), 15_000);
+      await waitFor(() => sameResources(activeResources(), baseline), 15_000,
+        () => `handles to match ${JSON.stringify([...baseline])}, now ${JSON.stringify([...activeResources()])}`, 50, false);
     });
   });
 });
@@ -350,7 +232,7 @@ describe('level forwarder over TLS and over an all-tunnel chain (integration)', 
         const results = await Promise.all(Array.from({ length: 20 }, () =>
           run('docker', ['ps', '-q'], { env: dockerEnv(forwarder.dockerHost) })));
         for (const r of results) assert.equal(r.code, 0, r.stderr);
-        await until('every connection to close', () => forwarder.activeConnections === 0);
+        await waitFor(() => forwarder.activeConnections === 0, 20_000, 'every connection to close', 50, false);
       } finally {
         await forwarder.stop();
       }
@@ -376,7 +258,7 @@ describe('docker-levels forward and env (integration)', () => {
     for (const pid of started) {
       try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
     }
-    await until('background forwarders to exit', () => started.every(processGone)).catch(() => undefined);
+    await waitFor(() => started.every(processGone), 20_000, 'background forwarders to exit', 50, false).catch(() => undefined);
     fs.rmSync(runtime, { recursive: true, force: true });
   });
 
@@ -427,7 +309,7 @@ describe('docker-levels forward and env (integration)', () => {
     assert.match(byIds.stderr, new RegExp(`using the forwarder .*pid ${pid}`));
 
     process.kill(pid, 'SIGTERM');
-    await until('the background forwarder to exit', () => processGone(pid));
+    await waitFor(() => processGone(pid), 20_000, 'the background forwarder to exit', 50, false);
     assert.equal(fs.existsSync(host.slice('unix://'.length)), false);
   });
 

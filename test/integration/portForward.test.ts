@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DaemonLevel, DockerLevelsError, Levels, PortForward } from '../../src/core';
 import { bedChain, cli, dockerAt, newLevels, openBedLevel, REPO } from './testBed';
+import { waitFor } from '../support/waitFor';
 
 const HTTP = 'dl-ports-http';
 const NO_TOOLS = 'dl-ports-notools';
@@ -59,14 +60,6 @@ function relaysInL3(): number {
   const out = dockerAt(bedChain(2), ['exec', 'dl-bed-l3', 'ps', '-o', 'args']);
   // Its ps also sees the processes of its own containers (the echo server's `nc -ll`): only relays count.
   return out.split('\n').filter((l) => /^socat .* TCP:|^nc \d+\.\d+\.\d+\.\d+ \d+$/.test(l.trim())).length;
-}
-
-async function waitFor(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe('port forwarding (integration, depth 3)', function () {
@@ -149,12 +142,12 @@ describe('port forwarding (integration, depth 3)', function () {
     const f = await start(HTTP, 7000);
     const held = net.connect({ host: '127.0.0.1', port: f.localPort });
     await new Promise((r) => held.once('connect', r));
-    await waitFor('a relay to run', () => relaysInL3() > 0);
+    await waitFor(() => relaysInL3() > 0, 20_000, 'a relay to run', 250, false);
     const closed = new Promise((r) => held.once('close', r));
     await f.stop();
     await closed;
     assert.equal(f.activeConnections, 0);
-    await waitFor('no relay left in dl-bed-l3', () => relaysInL3() === 0);
+    await waitFor(() => relaysInL3() === 0, 20_000, 'no relay left in dl-bed-l3', 250, false);
   });
 
   it('says on the first connection that nothing listens on an exposed port', async () => {

@@ -2,11 +2,12 @@
  * The real nested test bed (test/testbed/up.sh), shared by the integration tests, and small
  * helpers that ask the docker CLI what each level holds, independently of the code under test.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { DaemonLevel, Levels, LevelsOptions, resolveLocalEndpoint } from '../../src/core';
+import { containersIn, dockerIn, REPO, runCli } from '../support/dockerWitness';
 
-export const REPO = path.resolve(__dirname, '..', '..');
+export { REPO };
 const TESTBED = path.join(REPO, 'test', 'testbed');
 
 export interface BedContainer {
@@ -54,17 +55,11 @@ export function bedChain(depth: number): string[] {
 
 /** Runs the docker CLI at a level by chaining `docker exec`, as users do by hand today. */
 export function dockerAt(chain: string[], args: string[], input?: string | Buffer): string {
-  const argv = [...chain.flatMap((c) => ['exec', '-i', c, 'docker']), ...args];
-  const r = spawnSync('docker', argv, { input, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`docker ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
+  return dockerIn(chain, args, { input, timeoutMs: 120_000 });
 }
 
 /** `docker ps -a` at a level: full ID → name. */
-export function psAt(chain: string[]): Map<string, string> {
-  const out = dockerAt(chain, ['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}}']);
-  return new Map(out.trim().split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
-}
+export const psAt = (chain: string[]): Map<string, string> => containersIn(chain);
 
 /** A fresh registry over the local daemon, disposed by the caller. */
 export function newLevels(options: LevelsOptions = {}): Levels {
@@ -84,10 +79,7 @@ export async function openBedLevel(levels: Levels, depth: number): Promise<Daemo
 }
 
 /** Runs the built CLI. */
-export function cli(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'out', 'cli.js'), ...args], { input, encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+export const cli = (args: string[], input?: string): { code: number; stdout: string; stderr: string } => runCli(args, {}, input);
 
 /** Names of containers on the host daemon with a label, to prove nothing is left behind. */
 export function hostContainersWithLabel(label: string): string[] {

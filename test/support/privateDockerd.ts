@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { sleep } from './waitFor';
 
 export interface PrivateDockerd {
   dir: string;
@@ -26,7 +27,6 @@ export interface PrivateDockerdOptions {
   prefix: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startPrivateDockerd(options: PrivateDockerdOptions): Promise<PrivateDockerd> {
   const dir = mkdtempSync(path.join(tmpdir(), `${options.prefix}-`));

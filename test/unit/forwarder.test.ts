@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import {
   DockerLevelsError, ForwardTarget, LevelForwarder, LevelForwarders, Listeners, openConnectionStream,
 } from '../../src/core';
+import { waitFor } from '../support/waitFor';
 
 /** A stand-in daemon on a unix socket; `handle` decides what each connection does. */
 class FakeDaemon {
@@ -88,14 +89,6 @@ function nextData(s: net.Socket): Promise<string> {
   return new Promise((resolve) => s.once('data', (c: Buffer) => resolve(c.toString())));
 }
 
-async function until(what: string, check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Replies, once the client's input has ended, with that input in upper case, then closes. */
 const upperCaseAfterEnd = (s: net.Socket) => {
   let got = '';
@@ -143,7 +136,7 @@ describe('level forwarder (unit)', () => {
     client.write('hello ');
     client.end('world');
     assert.equal(await answer, 'HELLO WORLD');
-    await until('the pair to close', () => forwarder!.activeConnections === 0);
+    await waitFor(() => forwarder!.activeConnections === 0, 2000, 'the pair to close', 10, false);
   });
 
   it('serves many connections at once, each to its own daemon stream', async () => {
@@ -159,7 +152,7 @@ describe('level forwarder (unit)', () => {
       return answer;
     }));
     assert.deepEqual(answers, Array.from({ length: 40 }, (_, i) => `CLIENT ${i}`));
-    await until('all pairs to close', () => forwarder!.activeConnections === 0);
+    await waitFor(() => forwarder!.activeConnections === 0, 2000, 'all pairs to close', 10, false);
     assert.equal(target.opened, 40);
     assert.equal(forwarder.totalConnections, 40);
     assert.ok(Math.max(...changes) > 1, 'connections overlapped');
@@ -175,7 +168,7 @@ describe('level forwarder (unit)', () => {
     b.write('go');
     await Promise.all([nextData(a), nextData(b)]);
     a.destroy();
-    await until('the dead client\'s daemon stream to close', () => daemon.open.size === 1);
+    await waitFor(() => daemon.open.size === 1, 2000, 'the dead client\'s daemon stream to close', 10, false);
     assert.equal(forwarder.activeConnections, 1);
     assert.match(await nextData(b), /tick \d+/);
     const c = await connect(forwarder.socketPath);
@@ -183,7 +176,7 @@ describe('level forwarder (unit)', () => {
     assert.match(await nextData(c), /tick 0/);
     b.destroy();
     c.destroy();
-    await until('every pair to close', () => forwarder!.activeConnections === 0 && daemon.open.size === 0);
+    await waitFor(() => forwarder!.activeConnections === 0 && daemon.open.size === 0, 2000, 'every pair to close', 10, false);
   });
 
   it('the daemon closing first ends the client, which then closes', async () => {
@@ -193,7 +186,7 @@ describe('level forwarder (unit)', () => {
     client.write('hi');
     assert.equal(await readAll(client), 'bye');
     client.end();
-    await until('the pair to close', () => forwarder!.activeConnections === 0);
+    await waitFor(() => forwarder!.activeConnections === 0, 2000, 'the pair to close', 10, false);
   });
 
   it('opens no daemon stream for a client that hangs up without a word (a liveness probe)', async () => {
@@ -203,7 +196,7 @@ describe('level forwarder (unit)', () => {
     const probe = await connect(forwarder.socketPath);
     probe.end();
     await new Promise((resolve) => probe.once('close', resolve));
-    await until('the probe to be closed', () => forwarder!.activeConnections === 0);
+    await waitFor(() => forwarder!.activeConnections === 0, 2000, 'the probe to be closed', 10, false);
     assert.equal(target.opened, 0);
     assert.equal(daemon.accepted, 0);
     assert.equal(forwarder.totalConnections, 1);
@@ -239,14 +232,14 @@ describe('level forwarder (unit)', () => {
     target.delayMs = 200;
     const pending = await connect(forwarder.socketPath);
     pending.write('go');
-    await until('the second connection to be counted', () => forwarder!.activeConnections === 2);
+    await waitFor(() => forwarder!.activeConnections === 2, 2000, 'the second connection to be counted', 10, false);
     // Half-open clients: the forwarder's side closing shows as the end of their input.
     const closed = Promise.all([live, pending].map((s) => new Promise((resolve) => { s.once('end', resolve); s.once('error', resolve); s.resume(); })));
     await forwarder.stop();
     await closed;
     assert.equal(forwarder.activeConnections, 0);
     assert.ok(target.signals.at(-1)!.aborted, 'the pending open was cancelled');
-    await until('the daemon side to close', () => daemon.open.size === 0);
+    await waitFor(() => daemon.open.size === 0, 2000, 'the daemon side to close', 10, false);
     await assert.rejects(connect(forwarder.socketPath));
     live.destroy();
     pending.destroy();

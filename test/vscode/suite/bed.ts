@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import type * as vscode from 'vscode';
 import type { Prompts } from '../../../src/extension/prompts';
+import { waitFor } from '../../support/waitFor';
 
 export const EXTENSION_ID = 'docker-levels.docker-levels';
 export const BED = ['dl-bed-l1', 'dl-bed-l2', 'dl-bed-l3'];
@@ -18,14 +19,9 @@ export function namesAt(chain: string[], all = true): string[] {
   return dockerAt(chain, ['ps', ...(all ? ['-a'] : []), '--format', '{{.Names}}']).split('\n').filter(Boolean).sort();
 }
 
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Waits for a state (see test/support/waitFor.ts); a probe that throws fails the wait at once. */
+export function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<Exclude<T, false | undefined | null>> {
+  return waitFor(probe, ms, what, 250, false);
 }
 
 /**
