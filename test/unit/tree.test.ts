@@ -3,7 +3,7 @@
 // by one, so that the order in which fetches end is the test's to choose. Node kinds here are
 // fakes of the real ones (the real ones draw with vscode); the base class under test is real.
 import * as assert from 'node:assert/strict';
-import { GroupNode, NodeHost, TreeNode } from '../../src/extension/tree/nodes/TreeNode';
+import { GroupNode, NodeHost, recheckNodes, TreeNode } from '../../src/extension/tree/nodes/TreeNode';
 import { RefreshController } from '../../src/extension/tree/refreshController';
 import type { DaemonLevel } from '../../src/core';
 
@@ -298,5 +298,27 @@ describe('tree nodes own their children (unit, fake level)', () => {
       controller.dispose();
     }
     assert.equal(controller.activeSubscriptions, 0);
+  });
+
+  it('a palette pick re-lists a collapsed level first: a container gone meanwhile is not offered, and leaves the id map', async () => {
+    const { host, l1, root } = setup();
+    const l2 = new FakeLevel('l2');
+    l2.entries = [{ name: 'web', state: 'running' }, { name: 'db', state: 'running' }];
+    l1.entries = [{ name: 'lvl', state: 'running', inner: l2 }, { name: 'top', state: 'running' }];
+    const [lvl, top] = await root.getChildren();
+    const [web, db] = await lvl.getChildren();
+    (lvl as FakeLevelNode).live = false; // collapsed: its events are no longer followed
+    l2.entries = [{ name: 'web', state: 'running' }];
+    assert.equal(host.map.get(db.id), db, 'before the check, the id map still has what the collapsed level showed');
+    const before = l2.listings;
+    assert.deepEqual(await recheckNodes([top, web, db]), [top, web]);
+    assert.equal(l2.listings, before + 1, 'one listing of the collapsed level for both of its containers');
+    assert.ok(db.isDisposed && !host.map.has(db.id), 'the gone container is disposed and forgotten');
+    assert.equal(host.map.get(web.id), web, 'the one still there keeps its instance');
+    (lvl as FakeLevelNode).live = true;
+    const listingsOfRoot = l1.listings;
+    assert.deepEqual(await recheckNodes([web]), [web]);
+    assert.equal(l2.listings, before + 1, 'a level followed live is trusted as it is');
+    assert.equal(l1.listings, listingsOfRoot, 'the top (the view\'s invisible root) is never listed for a pick');
   });
 });

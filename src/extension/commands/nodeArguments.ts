@@ -11,7 +11,9 @@ import type { CommandContext } from './commandContext';
 export async function containerArgument(ctx: CommandContext, arg: unknown, filter: (n: ContainerNode) => boolean = () => true,
   placeHolder = 'Pick a container'): Promise<ContainerNode | undefined> {
   if (arg instanceof ContainerNode) return arg;
-  const candidates = ctx.tree.shownNodes().filter((n): n is ContainerNode => n instanceof ContainerNode && filter(n));
+  // What a collapsed level showed may be gone: it lists again before it is offered.
+  const shown = ctx.tree.shownNodes().filter((n): n is ContainerNode => n instanceof ContainerNode && filter(n));
+  const candidates = (await ctx.tree.recheck(shown)).filter(filter);
   if (candidates.length === 0) {
     throw new DockerLevelsError('notFound', 'No matching container is shown in the Levels view.', 'Expand the levels you want in the Docker Levels view first.');
   }

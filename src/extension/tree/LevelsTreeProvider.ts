@@ -3,7 +3,7 @@ import { classifyError, ContainerSummary, DaemonInfo, DaemonLevel, LiveLevelCont
 import type { ErrorReporter } from '../errorReporting';
 import type { LevelsService } from '../levelsService';
 import { DaemonNode } from './nodes/DaemonNode';
-import { GroupNode, TreeNode } from './nodes/TreeNode';
+import { GroupNode, recheckNodes, TreeNode } from './nodes/TreeNode';
 import { RefreshController } from './refreshController';
 import type { TreeContext } from './treeContext';
 
@@ -138,6 +138,19 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   /** The value last given to the dockerLevels.noDaemon context key (the welcome view); read by tests. */
   get noDaemon(): boolean {
     return this.noDaemonShown;
+  }
+
+  /**
+   * The nodes still there (see recheckNodes), for a palette pick: a collapsed level lists again
+   * first. Its events stay unfollowed afterwards, as its collapse left them.
+   */
+  async recheck<T extends TreeNode>(nodes: readonly T[]): Promise<T[]> {
+    const unfollowed = new Set(nodes.flatMap((n) => n.ancestors()).filter((a) => !this.refreshController.isWatching(a)));
+    try {
+      return await recheckNodes(nodes);
+    } finally {
+      for (const a of unfollowed) if (this.refreshController.isWatching(a)) this.refreshController.unwatchBelow(a.id);
+    }
   }
 
   /** The node shown with this id, if any. */

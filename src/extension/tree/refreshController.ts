@@ -58,6 +58,11 @@ export class RefreshController implements vscode.Disposable {
     }
   }
 
+  /** Whether the events of a daemon `node` shows are followed. */
+  isWatching(node: TreeNode): boolean {
+    return [...this.watched.values()].some((w) => w.node === node);
+  }
+
   /** A node was disposed: the daemons it showed are not followed for it any more. */
   unwatchNode(node: TreeNode): void {
     for (const [id, w] of [...this.watched]) if (w.node === node) this.forget(id, w);

@@ -84,6 +84,18 @@ export abstract class TreeNode implements Disposable {
     return this.cache ?? [];
   }
 
+  /** Whether the children last fetched are known current (kept so by events, or never stale). */
+  get childrenCurrent(): boolean {
+    return !!this.cache && !this.stale && this.childrenHold();
+  }
+
+  /** The nodes above this one, from the top, without the view's invisible root. */
+  ancestors(): TreeNode[] {
+    const up: TreeNode[] = [];
+    for (let p = this.parent; p?.parent; p = p.parent) up.unshift(p);
+    return up;
+  }
+
   getChildren(): Promise<TreeNode[]> {
     if (this.disposed) return Promise.resolve([]);
     const redraw = this.redrawOnly;
@@ -212,4 +224,23 @@ export abstract class GroupNode extends TreeNode {
   protected update(_fresh: this): void {
     // A group's id and label do not change; its items are fetched again on refresh.
   }
+}
+
+/**
+ * The nodes of `nodes` that are still there. A node stays in the id map until its parent lists
+ * again, and a collapsed level follows no events: what it showed may be gone. Every ancestor
+ * whose children are not known current lists again first (once, from the top), which disposes
+ * the nodes no longer listed.
+ */
+export async function recheckNodes<T extends TreeNode>(nodes: readonly T[]): Promise<T[]> {
+  const listed = new Set<TreeNode>();
+  for (const node of nodes) {
+    for (const above of node.ancestors()) {
+      if (above.isDisposed) break;
+      if (listed.has(above) || above.childrenCurrent) continue;
+      listed.add(above);
+      await above.reload();
+    }
+  }
+  return nodes.filter((n) => !n.isDisposed);
 }
