@@ -51,27 +51,28 @@ export const startDindHereCommand: CommandSpec = {
 };
 
 /**
- * Reveals the new level's node, expanded. The view is shown first (reveal needs it). The
- * parent node fetches its children again before the view is told (TreeNode.reload), so the
- * new node is in the id map; a reveal that still races the first render is tried again.
+ * Reveals the new level's node, expanded, through the node that shows its daemon: that node
+ * lists again (its live listing dropped) and only then tells the view (TreeNode.reload), so
+ * the new node is in the id map and the view's ask answers from the cache: one awaited reveal.
  * The level is running either way, so a failure here is logged, not shown.
  */
 async function revealLevel(ctx: Parameters<CommandSpec['run']>[0], daemonId: string, containerId: string): Promise<void> {
   const id = containerNodeId(daemonId, containerId);
   await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const parent = ctx.tree.shownNodes().find((n) => (isRootLevelId(daemonId) && n.id === rootNodeId(rootIdOfLevel(daemonId))) || (n instanceof LevelNode && n.levelId === daemonId));
-    await ctx.tree.refresh(parent);
-    const node = ctx.tree.findNode(id);
-    try {
-      if (node) {
-        await ctx.view.reveal(node, { expand: true, select: true, focus: false });
-        if (ctx.view.selection.some((n) => n.id === id)) return;
-      }
-    } catch (err) {
-      ctx.log.debug(`reveal of the new level, attempt ${attempt}: ${(err as Error).message}`);
-    }
-    await new Promise((r) => setTimeout(r, 400));
+  const owner = ctx.tree.shownNodes().find((n) => (isRootLevelId(daemonId) && n.id === rootNodeId(rootIdOfLevel(daemonId))) || (n instanceof LevelNode && n.levelId === daemonId));
+  if (!owner) {
+    ctx.log.info(`the new level ${id} is not revealed: its daemon is not shown in the tree`);
+    return;
   }
-  ctx.log.warn(`the new level ${id} could not be revealed in the tree`);
+  await ctx.tree.refresh(owner);
+  const node = ctx.tree.findNode(id);
+  if (!node) {
+    ctx.log.warn(`the new level ${id} is not among the containers ${owner.id} lists`);
+    return;
+  }
+  try {
+    await ctx.view.reveal(node, { expand: true, select: true, focus: false });
+  } catch (err) {
+    ctx.log.warn(`the new level ${id} could not be revealed in the tree: ${(err as Error).message}`);
+  }
 }
