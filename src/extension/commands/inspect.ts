@@ -10,9 +10,10 @@ export const inspectCommand: CommandSpec = {
     const node = await containerArgument(ctx, arg, undefined, 'Inspect which container?');
     if (!node) return;
     const data = await inspectContainer(node.daemon, node.container.Id);
-    const uri = ctx.inspectDocuments.put(node.name, JSON.stringify(data, null, 2));
+    const uri = ctx.inspectDocuments.put(node.name, JSON.stringify(data, null, 2), 'json', { level: node.daemon, owner: node });
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'json');
     await vscode.window.showTextDocument(doc, { preview: true });
+    return uri;
   },
 };

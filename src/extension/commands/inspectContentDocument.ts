@@ -6,7 +6,8 @@ import type { ContentTarget } from './contentArguments';
 /** Shows an image, volume or network's inspect answer as a read-only JSON document. */
 export async function showContentInspect(ctx: CommandContext, target: ContentTarget): Promise<void> {
   const data = await inspectContent(target.daemon, target.kind, target.id);
-  const uri = ctx.inspectDocuments.put(`${target.kind}-${target.name.replace(/[/:@\\]/g, '_')}`, JSON.stringify(data, null, 2));
+  const uri = ctx.inspectDocuments.put(`${target.kind}-${target.name.replace(/[/:@\\]/g, '_')}`, JSON.stringify(data, null, 2), 'json',
+    { level: target.daemon, owner: target.node });
   const doc = await vscode.workspace.openTextDocument(uri);
   await vscode.languages.setTextDocumentLanguage(doc, 'json');
   await vscode.window.showTextDocument(doc, { preview: true });

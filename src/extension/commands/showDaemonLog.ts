@@ -12,7 +12,7 @@ export const showDaemonLogCommand: CommandSpec = {
     if (!node) return;
     const log = await readContainerLog(node.daemon, node.container.Id, { signal: undefined });
     const head = log.truncated ? '(the start of this log is left out: it is longer than 1 MiB)\n' : '';
-    const uri = ctx.inspectDocuments.put(`daemon log ${displayText(node.name, 80)}`, head + log.lines.join('\n'), 'log');
+    const uri = ctx.inspectDocuments.put(`daemon log ${displayText(node.name, 80)}`, head + log.lines.join('\n'), 'log', { level: node.daemon, owner: node });
     await vscode.window.showTextDocument(uri, { preview: true });
     return uri;
   },

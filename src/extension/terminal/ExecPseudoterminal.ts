@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { classifyError, DaemonLevel, ExecSession, openExecSession } from '../../core';
+import { classifyError, DaemonLevel, displayText, ExecSession, openExecSession, type Disposable } from '../../core';
 
 /** Runs bash where the image has it, else sh. */
 export const SHELL_COMMAND = ['sh', '-c', 'if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi'];
@@ -16,11 +16,26 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
   private session: ExecSession | undefined;
   private exited: number | undefined;
   private closed = false;
+  private levelWatch: Disposable | undefined;
+  /** Set when the session ended because its level was closed (read by tests). */
+  levelClosed = false;
 
   constructor(private readonly daemon: DaemonLevel, private readonly containerId: string, private readonly cmd: string[] = SHELL_COMMAND) {}
 
   open(dimensions: vscode.TerminalDimensions | undefined): void {
-    void this.start(dimensions);
+    // The level's client is gone once it closes (its container removed, its root removed, the
+    // connections rebuilt): the session ends with it, and the terminal says so.
+    this.levelWatch = this.daemon.onDidDispose(() => this.endWithLevel());
+    if (!this.levelClosed) void this.start(dimensions);
+  }
+
+  private endWithLevel(): void {
+    if (this.closed || this.exited !== undefined) return;
+    this.levelClosed = true;
+    this.exited = 1;
+    this.session?.dispose();
+    this.session = undefined;
+    this.writeEmitter.fire(`\r\n\x1b[33m[${displayText(this.daemon.what)} was closed: this session ended — press any key to close]\x1b[0m\r\n`);
   }
 
   private async start(dimensions: vscode.TerminalDimensions | undefined): Promise<void> {
@@ -28,16 +43,18 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
       const session = await openExecSession(this.daemon, this.containerId, {
         cmd: this.cmd, tty: true, stdin: true, cols: dimensions?.columns, rows: dimensions?.rows,
       });
-      if (this.closed) {
+      if (this.closed || this.levelClosed) {
         session.dispose();
         return;
       }
       this.session = session;
       session.stdout.on('data', (chunk: Buffer) => this.writeEmitter.fire(chunk.toString('utf8')));
       const code = await session.exitCode;
+      if (this.levelClosed) return;
       this.exited = code;
       this.writeEmitter.fire(`\r\n\x1b[2m[process exited with code ${code} — press any key to close]\x1b[0m\r\n`);
     } catch (err) {
+      if (this.levelClosed || this.closed) return;
       const e = classifyError(err, this.daemon.what);
       this.exited = 1;
       this.writeEmitter.fire(`\r\n\x1b[31m${e.userMessage}\x1b[0m\r\n\x1b[2m[press any key to close]\x1b[0m\r\n`);
@@ -63,6 +80,7 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
 
   close(): void {
     this.closed = true;
+    this.levelWatch?.dispose();
     this.session?.dispose();
     this.session = undefined;
     this.writeEmitter.dispose();

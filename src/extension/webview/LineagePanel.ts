@@ -17,7 +17,7 @@ export class LineagePanels implements vscode.Disposable {
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
-  /** The panel of this container, opened or revealed; it closes when `owner` (its tree node) goes. */
+  /** The panel of this container, opened or revealed; it closes when `owner` (its tree node) or its level goes. */
   show(daemon: DaemonLevel, containerId: string, name: string, owner?: PanelOwner): LineagePanel {
     const key = containerNodeId(daemon.id, containerId);
     const existing = this.panels.get(key);
@@ -26,13 +26,15 @@ export class LineagePanels implements vscode.Disposable {
       void existing.update();
       return existing;
     }
-    const tie: { owned?: vscode.Disposable } = {};
+    const ties: { dispose(): void }[] = [];
     const panel = new LineagePanel(this.extensionUri, daemon, containerId, name, () => {
       if (this.panels.get(key) === panel) this.panels.delete(key);
-      tie.owned?.dispose();
+      for (const t of ties.splice(0)) t.dispose();
     });
     this.panels.set(key, panel);
-    tie.owned = owner?.own(panel);
+    if (owner) ties.push(owner.own(panel));
+    // Its level closed (its container or root gone, the connections rebuilt): no proof can run again.
+    ties.push(daemon.onDidDispose(() => panel.dispose()));
     return panel;
   }
 

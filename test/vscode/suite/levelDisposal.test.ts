@@ -1,0 +1,107 @@
+// What belongs to a level ends with it, in the real extension host against the real bed: a
+// connection rebuild (a connection setting changed) closes every open level, as a removed root
+// does; the terminals, documents, panels and forwarders of a level must then end, and say so,
+// instead of holding a closed client. Also: a level container removed takes what was open inside.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { DockerLevelsApi } from '../../../src/extension/extension';
+import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
+import type { LineagePanel } from '../../../src/extension/webview/LineagePanel';
+import { BED, EXTENSION_ID, until } from './bed';
+
+interface NodeLike extends TreeNode {
+  name?: string;
+  levelId?: string;
+}
+
+/** What the extension's pseudoterminals show of their state (see ExecPseudoterminal, LogsPseudoterminal). */
+interface EndingPty extends vscode.Pseudoterminal {
+  levelClosed: boolean;
+  exitCode?: number;
+}
+
+const tabsOf = (uri: vscode.Uri) => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+  .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
+
+describe('what belongs to a level ends with it (extension host)', function () {
+  this.timeout(300_000);
+  let api: DockerLevelsApi;
+  const children = async (node?: TreeNode): Promise<NodeLike[]> => (await api.tree.getChildren(node)) as NodeLike[];
+
+  async function nodeAt(names: string[]): Promise<NodeLike> {
+    let node = (await children()).find((r) => r.id === 'root:local');
+    assert.ok(node, 'the local daemon is a root');
+    for (const n of names) {
+      const kids: NodeLike[] = await children(node);
+      const next: NodeLike | undefined = kids.find((k) => k.name === n);
+      assert.ok(next, `${n} under ${node.id} (has ${kids.map((k) => k.name ?? k.id).join(', ')})`);
+      node = next;
+    }
+    return node;
+  }
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<DockerLevelsApi>(EXTENSION_ID)!.activate();
+  });
+
+  it('connections rebuilt: the level\'s shell and log terminals say they ended, its inspect document and lineage panel close, its forwarder stops', async () => {
+    const levelNode = await nodeAt([BED[0]]);
+    const web = await nodeAt([BED[0], 'dl-bed-web1']);
+    const level = api.service.registry.get(levelNode.levelId!);
+    assert.ok(level && !level.isDisposed, 'level 1 is open');
+    const opened: vscode.Terminal[] = [];
+    const config = vscode.workspace.getConfiguration('dockerLevels');
+    const timeout = config.get<number>('connectTimeoutMs', 10_000);
+    try {
+      // A shell in the container, answering.
+      const shell = await vscode.commands.executeCommand<vscode.Terminal>('docker-levels.openTerminal', web);
+      opened.push(shell);
+      const shellPty = api.terminals.ptyOf(shell) as EndingPty;
+      let shellOut = '';
+      shellPty.onDidWrite!((d) => { shellOut += d; });
+      await until('the shell at level 2', () => {
+        if (shellOut.includes('dl-end-2')) return true;
+        shellPty.handleInput!('echo dl-end-$((1+1))\r');
+        return undefined;
+      }, 60_000);
+      // Its followed logs, its inspect document, its ID lineage, and a forwarder for level 1.
+      const logs = await vscode.commands.executeCommand<vscode.Terminal>('docker-levels.viewLogs', web);
+      opened.push(logs);
+      const logsPty = api.terminals.ptyOf(logs) as EndingPty;
+      let logsOut = '';
+      logsPty.onDidWrite!((d) => { logsOut += d; });
+      const doc = await vscode.commands.executeCommand<vscode.Uri>('docker-levels.inspect', web);
+      assert.equal(tabsOf(doc).length, 1, 'the inspect document is shown');
+      const panel = await vscode.commands.executeCommand<LineagePanel>('docker-levels.showLineage', web);
+      let panelClosed = false;
+      panel.panel.onDidDispose(() => { panelClosed = true; });
+      await until('the lineage proved', () => (panel.lastResult as { type?: string } | undefined)?.type === 'lineage' || undefined, 60_000);
+      opened.push(await vscode.commands.executeCommand<vscode.Terminal>('docker-levels.useLevelInTerminal', levelNode));
+      assert.ok(api.forwarders.list().some((f) => f.target === level), 'a forwarder serves level 1');
+      assert.match(api.forwarderStatus.shown?.text ?? '', /level endpoint/);
+
+      // A connection setting changes: every open level is closed and opened anew.
+      await config.update('connectTimeoutMs', timeout + 1000, vscode.ConfigurationTarget.Global);
+      await until('level 1 closed by the rebuild', () => level.isDisposed || undefined, 30_000);
+
+      await until('the shell to say it ended', () => (shellPty.levelClosed && /was closed: this session ended/.test(shellOut)) || undefined, 30_000);
+      assert.equal(shellPty.exitCode, 1, 'the shell counts as ended (a key closes the terminal)');
+      await until('the log terminal to say it ended', () => (logsPty.levelClosed && /log stream ended: .* was closed/.test(logsOut)) || undefined, 30_000);
+      await until('the inspect document closed', () => tabsOf(doc).length === 0 || undefined, 30_000);
+      await until('the lineage panel closed', () => panelClosed || undefined, 30_000);
+      await until('the forwarder of level 1 stopped', () => !api.forwarders.list().some((f) => f.target === level) || undefined, 30_000);
+      const running = api.forwarders.list().length;
+      if (running) assert.match(api.forwarderStatus.shown?.text ?? '', new RegExp(`^\\$\\(plug\\) ${running} level endpoint`), 'the status bar counts only running forwarders');
+      else assert.equal(api.forwarderStatus.shown, undefined, 'the status bar hides with no forwarder running');
+
+      // The tree reopens level 1 on the new connections: a new shell there works.
+      const again = await nodeAt([BED[0], 'dl-bed-web1']);
+      const reopened = api.service.registry.get((await nodeAt([BED[0]])).levelId!);
+      assert.ok(reopened && reopened !== level && !reopened.isDisposed, 'level 1 is open again, as a new level');
+      assert.equal(again.id, web.id, 'the container row keeps its id');
+    } finally {
+      await config.update('connectTimeoutMs', timeout === 10_000 ? undefined : timeout, vscode.ConfigurationTarget.Global);
+      for (const t of opened) t?.dispose();
+    }
+  });
+});
