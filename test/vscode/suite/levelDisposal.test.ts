@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { DockerLevelsApi } from '../../../src/extension/extension';
 import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
 import type { LineagePanel } from '../../../src/extension/webview/LineagePanel';
-import { BED, EXTENSION_ID, until } from './bed';
+import { copyImage } from '../../../src/core';
+import { BED, DIND_IMAGE, dockerAt, EXTENSION_ID, LEAF_IMAGE, namesAt, ScriptedPrompts, until } from './bed';
 
 interface NodeLike extends TreeNode {
   name?: string;
@@ -102,6 +103,54 @@ describe('what belongs to a level ends with it (extension host)', function () {
     } finally {
       await config.update('connectTimeoutMs', timeout === 10_000 ? undefined : timeout, vscode.ConfigurationTarget.Global);
       for (const t of opened) t?.dispose();
+    }
+  });
+
+  it('a level container removed: what was open inside it (a shell, an inspect document, a lineage panel) ends with its level', async () => {
+    const name = `dl-h2end-${process.pid}`;
+    const opened: vscode.Terminal[] = [];
+    try {
+      api.setPrompts(new ScriptedPrompts([DIND_IMAGE, name], ['Start']));
+      await vscode.commands.executeCommand('docker-levels.startDindHere', await nodeAt([BED[0]]));
+      const levelNode = await nodeAt([BED[0], name]);
+      await children(levelNode); // opens the new level
+      const inner = api.service.registry.get(levelNode.levelId!);
+      assert.ok(inner && !inner.isDisposed, 'the new level is open');
+      await copyImage(api.service.registry.get((levelNode as { daemon?: { id: string } }).daemon!.id)!, inner, LEAF_IMAGE);
+      dockerAt([BED[0], name], ['run', '-d', '--name', 'dl-h2end-leaf', LEAF_IMAGE, 'sleep', '3600']);
+      const leaf = await until('the leaf inside the new level', async () => {
+        await api.tree.refresh(levelNode);
+        return (await children(levelNode)).find((k) => k.name === 'dl-h2end-leaf');
+      }, 60_000);
+
+      const shell = await vscode.commands.executeCommand<vscode.Terminal>('docker-levels.openTerminal', leaf);
+      opened.push(shell);
+      const shellPty = api.terminals.ptyOf(shell) as EndingPty;
+      let shellOut = '';
+      shellPty.onDidWrite!((d) => { shellOut += d; });
+      await until('the shell inside the new level', () => {
+        if (shellOut.includes('dl-end-3')) return true;
+        shellPty.handleInput!('echo dl-end-$((1+2))\r');
+        return undefined;
+      }, 60_000);
+      const doc = await vscode.commands.executeCommand<vscode.Uri>('docker-levels.inspect', leaf);
+      assert.equal(tabsOf(doc).length, 1, 'the inspect document is shown');
+      const panel = await vscode.commands.executeCommand<LineagePanel>('docker-levels.showLineage', leaf);
+      let panelClosed = false;
+      panel.panel.onDidDispose(() => { panelClosed = true; });
+
+      api.setPrompts(new ScriptedPrompts([], ['Remove']));
+      await vscode.commands.executeCommand('docker-levels.removeContainer', levelNode);
+      assert.ok(!namesAt(BED.slice(0, 1)).includes(name), 'the docker CLI no longer sees the level');
+      await until('the removed level closed', () => inner.isDisposed || undefined, 30_000);
+      // Its exec stream may die with the container first: either way the shell has ended and says why.
+      await until('the shell to have ended', () => (shellPty.exitCode !== undefined && /was closed: this session ended|process exited with code/.test(shellOut)) || undefined, 30_000);
+      await until('the inspect document closed', () => tabsOf(doc).length === 0 || undefined, 30_000);
+      await until('the lineage panel closed', () => panelClosed || undefined, 30_000);
+      await until('the leaf\'s row disposed and gone from the id map', () => (leaf.isDisposed && !api.tree.findNode(leaf.id)) || undefined, 30_000);
+    } finally {
+      for (const t of opened) t.dispose();
+      try { dockerAt(BED.slice(0, 1), ['rm', '-f', '-v', name]); } catch { /* removed by the test */ }
     }
   });
 });
