@@ -46,7 +46,7 @@ export async function interleaved<K extends string>(variants: Record<K, () => Pr
   return out;
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep } from '../support/waitFor';
 
 /** Runs `work` over `items` with at most `limit` at a time; returns results in order. */
 export async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {

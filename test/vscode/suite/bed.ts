@@ -1,18 +1,17 @@
 // What the extension-host tests share: the real nested bed seen through the docker CLI, a
 // wait for a state (never a fixed sleep), and scripted answers to the extension's prompts.
-import { execFileSync } from 'node:child_process';
 import type * as vscode from 'vscode';
 import type { Prompts } from '../../../src/extension/prompts';
+import { dockerIn } from '../../support/dockerWitness';
 import { waitFor } from '../../support/waitFor';
 
 export const EXTENSION_ID = 'docker-levels.docker-levels';
 export const BED = ['dl-bed-l1', 'dl-bed-l2', 'dl-bed-l3'];
-export const DIND_IMAGE = 'docker-levels-test/dind:latest';
-export const LEAF_IMAGE = 'docker-levels-test/leaf:latest';
+export { DIND_IMAGE, LEAF_IMAGE } from '../../support/dockerWitness';
 
 /** docker CLI at a level, chained with docker exec as users do by hand. */
 export function dockerAt(chain: string[], args: string[]): string {
-  return execFileSync('docker', [...chain.flatMap((c) => ['exec', '-i', c, 'docker']), ...args], { encoding: 'utf8', timeout: 120_000 });
+  return dockerIn(chain, args, { timeoutMs: 120_000 });
 }
 
 export function namesAt(chain: string[], all = true): string[] {
