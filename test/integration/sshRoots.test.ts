@@ -191,7 +191,7 @@ describe('ssh:// roots through the system ssh (integration)', () => {
     it('the CLI --host-command, split into words with no shell', () => {
       const r = cli(['tree', '--host-command', `docker exec -i '${theBed().l1.name}' docker system dial-stdio`, '--timeout', '20000']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^docker exec -i dl-bed-l1 docker system dial-stdio .*\[command command: docker exec/);
+      assert.match(r.stdout, /^docker exec -i dl-bed-l1 docker system dial-stdio .*\[command: docker exec/);
       assert.match(r.stdout, new RegExp(`${theBed().l3.name} .*⇒ level`));
       // No shell: a `;` is a word given to docker, never a second command.
       const bad = cli(['tree', '--host-command', 'docker exec -i no-such-dl-container docker system dial-stdio; touch /tmp/dl-tr-shell', '--timeout', '10000']);
