@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import type { Logger } from '../log';
+import { PendingStream } from './pendingStream';
 
 /** Kept streams per forwarder that short requests take turns on, one request at a time each. */
 export const POOLED_STREAMS = 4;
@@ -29,8 +30,9 @@ export class UpstreamPool extends http.Agent {
   private refilling = false;
   private inFlight = 0;
   private opened = 0;
-  /** Kept streams being opened right now. */
+  /** Kept streams being opened right now, and open ones. */
   private connecting = 0;
+  private ready = 0;
 
   constructor(private readonly open: (signal: AbortSignal) => Promise<Duplex>, private readonly log: Logger, options: UpstreamPoolOptions = {}) {
     const streams = options.streams ?? POOLED_STREAMS;
@@ -109,31 +111,37 @@ export class UpstreamPool extends http.Agent {
     ).finally(() => { this.refilling = false; });
   }
 
-  override createConnection(_options: unknown, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
+  override createConnection(): Duplex {
+    // Handed over at once, so the Agent counts it toward maxSockets while it opens.
+    const pending = new PendingStream();
     this.connecting++;
     this.stream().then(
       (stream) => {
         this.connecting--;
-        callback?.(null, stream);
-        resumeForClient(stream);
+        if (pending.destroyed) {
+          stream.destroy();
+          return;
+        }
+        this.ready++;
+        stream.once('close', () => this.ready--);
+        pending.join(stream);
       },
       (err: unknown) => {
         this.connecting--;
-        callback?.(err as Error, undefined as unknown as Duplex);
         this.failWaitingIfNoStream(err as Error);
+        pending.destroy(err as Error);
       },
     );
-    return undefined;
+    return pending;
   }
 
   /**
-   * The Agent gives queued requests a stream only when one frees or closes: with none alive
-   * and none opening after a failed open, they would wait forever: they fail with its reason.
+   * The Agent gives queued requests a stream only when one frees or closes: with none open
+   * and none opening after a failed open, each would try once more in turn. They fail with
+   * its reason instead.
    */
   private failWaitingIfNoStream(err: Error): void {
-    if (this.connecting > 0) return;
-    const alive = Object.values(this.sockets).reduce((n, list) => n + (list?.length ?? 0), 0);
-    if (alive > 0) return;
+    if (this.connecting > 0 || this.ready > 0) return;
     for (const list of Object.values(this.requests)) {
       for (const req of (list ?? []).splice(0)) (req as unknown as http.ClientRequest).destroy(err);
     }
