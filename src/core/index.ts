@@ -32,6 +32,8 @@ export * from './events/eventSubscription';
 export * from './events/liveContainerList';
 export * from './forward/privateSocket';
 export * from './forward/levelForwarder';
+export { POOLED_STREAMS, MAX_WAITING_REQUESTS } from './forward/upstreamPool';
+export { isLongLivedRequest } from './forward/requestKinds';
 export * from './forward/levelForwarders';
 export * from './forward/forwarderRegistry';
 export * from './untrusted/displayText';

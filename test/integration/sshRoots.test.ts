@@ -120,6 +120,26 @@ describe('ssh:// roots through the system ssh (integration)', () => {
     });
   });
 
+  it('an 11th stream at once goes on a second SSH connection (sshd allows 10 sessions on one), and all 11 answer', async () => {
+    // A root of its own, so that no stream but these 11 is on its connections.
+    const root = newRoot(`ssh://root@127.0.0.1:${hosts.target.port}`).roots()[0];
+    const before = hosts.target.logins();
+    const streams = await Promise.all(Array.from({ length: 11 }, () => root.openRawStream()));
+    try {
+      const answers = await Promise.all(streams.map((s) => new Promise<string>((resolve, reject) => {
+        let text = '';
+        s.on('data', (c: Buffer) => { text += c.toString(); });
+        s.once('end', () => resolve(text.slice(text.indexOf('\r\n\r\n') + 4)));
+        s.once('error', reject);
+        s.write('GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n');
+      })));
+      assert.deepEqual(answers, answers.map(() => 'OK'));
+      assert.equal(hosts.target.logins() - before, 2, 'one connection for 10 sessions, a second for the 11th');
+    } finally {
+      for (const s of streams) s.destroy();
+    }
+  });
+
   it('an unknown host key is refused with how to trust it, and nothing is sent', async () => {
     const before = hosts.target.logins();
     const levels = newRoot(`ssh://root@127.0.0.1:${hosts.target.port}`, { DOCKER_LEVELS_SSH_KNOWN_HOSTS: hosts.emptyKnownHostsFile });
@@ -191,7 +211,7 @@ describe('ssh:// roots through the system ssh (integration)', () => {
     it('the CLI --host-command, split into words with no shell', () => {
       const r = cli(['tree', '--host-command', `docker exec -i '${theBed().l1.name}' docker system dial-stdio`, '--timeout', '20000']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^docker exec -i dl-bed-l1 docker system dial-stdio .*\[command command: docker exec/);
+      assert.match(r.stdout, /^docker exec -i dl-bed-l1 docker system dial-stdio .*\[command: docker exec/);
       assert.match(r.stdout, new RegExp(`${theBed().l3.name} .*⇒ level`));
       // No shell: a `;` is a word given to docker, never a second command.
       const bad = cli(['tree', '--host-command', 'docker exec -i no-such-dl-container docker system dial-stdio; touch /tmp/dl-tr-shell', '--timeout', '10000']);

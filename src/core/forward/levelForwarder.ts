@@ -7,9 +7,11 @@ import { Listeners } from '../listeners';
 import { Logger, scopedLogger, silentLogger } from '../log';
 import { displayText } from '../untrusted/displayText';
 import { ForwardedConnection } from './forwardedConnection';
+import { HttpForwarding } from './httpForwarding';
 import { probeIdentity } from './identityProbe';
 import { NestedPlace, watchLevelContainers } from './levelWatch';
 import { listenOnPrivateSocket, PrivateSocket } from './privateSocket';
+import type { UpstreamPoolOptions } from './upstreamPool';
 
 /**
  * What a forwarder serves: a DaemonLevel, or anything else that opens raw daemon streams.
@@ -40,6 +42,8 @@ export interface LevelForwarderOptions {
   log?: Logger;
   /** How long one side of a connection may stay open after the other has closed. */
   lingerMs?: number;
+  /** The kept streams and waiting requests of the pooled (HTTP-aware) mode; see pooledTransport. */
+  pool?: UpstreamPoolOptions;
 }
 
 export type ForwarderState = 'serving' | 'stopped';
@@ -55,6 +59,15 @@ export function checksEveryConnection(transport: TransportInfo | undefined): boo
   return transport?.kind !== 'tls' && transport?.kind !== 'tunnel';
 }
 
+/**
+ * Routes where each new stream starts a process at every hop (`docker system dial-stdio` in
+ * each container above, an ssh session, a command): there the forwarder reads HTTP and sends
+ * plain requests over a few kept streams instead of opening one per client connection.
+ */
+export function pooledTransport(transport: TransportInfo | undefined): boolean {
+  return transport?.kind === 'tunnel' || transport?.kind === 'command' || transport?.kind === 'ssh';
+}
+
 /** The daemon behind the route is not the one the level was opened with. */
 export class ImpostorDaemonError extends DockerLevelsError {}
 
@@ -66,6 +79,8 @@ export class ImpostorDaemonError extends DockerLevelsError {}
  */
 export class LevelForwarder implements Disposable {
   private readonly connections = new Set<ForwardedConnection>();
+  /** The HTTP-aware mode, on pooled routes; undefined where each connection is spliced whole. */
+  private readonly http: HttpForwarding | undefined;
   private readonly changeListeners = new Listeners<LevelForwarder>();
   private readonly stopListeners = new Listeners<LevelForwarder>();
   private readonly log: Logger;
@@ -102,6 +117,17 @@ export class LevelForwarder implements Disposable {
     // daemon while the output still flows back.
     this.server = net.createServer({ allowHalfOpen: true }, (client) => this.accept(client));
     this.server.on('error', (err) => this.log.error(`${this.describe()}: ${err.message}`));
+    if (pooledTransport(target.transport)) {
+      this.http = new HttpForwarding({
+        what: target.what,
+        open: (signal) => this.openChecked(signal),
+        failed: (error) => {
+          this.failed++;
+          if (error instanceof ImpostorDaemonError) this.stopFor(error);
+        },
+        changed: () => this.changeListeners.fire(this),
+      }, this.lingerMs, this.log, options.pool);
+    }
   }
 
   private async listen(socketPath: string | undefined): Promise<void> {
@@ -114,7 +140,9 @@ export class LevelForwarder implements Disposable {
       // pings: a slow ping makes the docker CLI guess API 1.50.
       if (this.expected && !checksEveryConnection(this.target.transport)) {
         const probe = await this.openChecked(new AbortController().signal);
-        probe.destroy();
+        // In the pooled mode it is the spare: the first client that needs a stream of its own takes it.
+        if (this.http) this.http.pool.keepSpare(probe);
+        else probe.destroy();
       }
       this.socket = await listenOnPrivateSocket(this.server, socketPath);
     } catch (err) {
@@ -146,7 +174,22 @@ export class LevelForwarder implements Disposable {
 
   /** Connections open right now (including those whose daemon stream is still opening). */
   get activeConnections(): number {
-    return this.connections.size;
+    return this.http?.openConnections ?? this.connections.size;
+  }
+
+  /** Upstream streams opened since start in the pooled mode (kept, spare and own ones); 0 otherwise. */
+  get upstreamStreamsOpened(): number {
+    return this.http?.pool.streamsOpened ?? 0;
+  }
+
+  /** Plain requests sent or waiting for a kept stream, in the pooled mode. */
+  get requestsInFlight(): number {
+    return this.http?.pool.requestsInFlight ?? 0;
+  }
+
+  /** Whether plain requests share kept streams (pooledTransport). */
+  get pooled(): boolean {
+    return !!this.http;
   }
 
   /** Connections accepted since start. */
@@ -180,6 +223,12 @@ export class LevelForwarder implements Disposable {
     }
     const id = this.nextId++;
     this.total++;
+    if (this.http) {
+      this.http.accept(client);
+      this.log.trace(`${this.describe()}: connection ${id} accepted (${this.http.openConnections} open)`);
+      this.changeListeners.fire(this);
+      return;
+    }
     const conn = new ForwardedConnection(id, client, this.lingerMs, (c, error) => {
       this.connections.delete(c);
       if (error && !isOrdinaryHangUp(error)) this.log.debug(`${this.describe()}: connection ${c.id}: ${error.message}`);
@@ -205,7 +254,13 @@ export class LevelForwarder implements Disposable {
 
   /** A fresh upstream stream whose daemon showed the expected identity, when there is one to show. */
   private async openChecked(signal: AbortSignal): Promise<Duplex> {
-    const upstream = await this.target.openRawStream(signal);
+    let upstream: Duplex;
+    try {
+      upstream = await this.target.openRawStream(signal);
+    } catch (err) {
+      this.routeChecked = false;
+      throw err;
+    }
     const expected = this.expected;
     if (!expected || (this.routeChecked && !checksEveryConnection(this.target.transport))) return upstream;
     try {
@@ -220,6 +275,7 @@ export class LevelForwarder implements Disposable {
       this.routeChecked = true;
       return upstream;
     } catch (err) {
+      this.routeChecked = false;
       upstream.destroy();
       throw err;
     }
@@ -250,6 +306,7 @@ export class LevelForwarder implements Disposable {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // The connection that is being told why closes by itself once its answer is out (or lingers out).
     for (const conn of [...this.connections]) if (conn !== answering) conn.destroy();
+    this.http?.destroy();
     this.stopping = closed.then(() => {
       this.socket?.remove();
       this.log.info(`${this.describe()}: stopped after ${this.total} connection(s)`);

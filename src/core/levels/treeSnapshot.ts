@@ -83,7 +83,7 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
   const maxDepth = options.depth ?? DEFAULT_WALK_DEPTH;
   const base: DaemonSnapshot = {
     path: daemon.path, depth: daemon.depth, name: null, serverVersion: null,
-    transport: `${daemon.transport.kind} ${daemon.transport.address}`, error: null, containers: [],
+    transport: transportText(daemon.transport), error: null, containers: [],
   };
   let list: Docker.ContainerInfo[];
   try {
@@ -174,4 +174,9 @@ export function closeLevelsOfStoppedContainers(levels: Levels, daemon: DaemonLev
   for (const level of levels.openLevels()) {
     if (level.parent === daemon && level.container && !alive.has(level.container.id)) levels.close(level.id);
   }
+}
+
+/** "published tcp://…", "tunnel exec tunnel via …"; an address that already names its kind (ssh://, command: …) alone. */
+function transportText(t: DaemonLevel['transport']): string {
+  return t.address.startsWith(`${t.kind}:`) ? t.address : `${t.kind} ${t.address}`;
 }
