@@ -6,7 +6,6 @@ import { createDockerClient, destroyDockerClient } from '../transport/dockerClie
 import { ExecTunnelAgent } from '../transport/execTunnel';
 import { isOnLocalInterface } from '../transport/routes';
 import { readClientCertsFromContainer } from '../transport/tlsCerts';
-import { checkContainerInspect } from '../untrusted/engineShapes';
 import { DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
 import { containerName, LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from './discovery';
 import { assertOwnDaemon, PassesOnAncestorError } from './levelIdentity';
@@ -124,8 +123,7 @@ function candidatesFor(parent: DaemonLevel, id: string, name: string, ports: Dae
  * order and keeping the first whose /info shows the container's own daemon (levelIdentity.ts).
  */
 export async function connectNestedLevel(parent: DaemonLevel, containerId: string, opts: ConnectOptions): Promise<DaemonLevel> {
-  const inspect = checkContainerInspect<Docker.ContainerInspectInfo>(await parent.call('Inspecting container', (s) =>
-    parent.docker.getContainer(containerId).inspect({ abortSignal: s }), opts.signal), parent.what);
+  const inspect = await parent.inspectContainer(containerId, opts.signal);
   const name = containerName({ Names: [inspect.Name], Id: inspect.Id });
   if (!inspect.State.Running) {
     throw new DockerLevelsError('unreachable', `Container ${name} is ${inspect.State.Status}; its daemon is not running.`, 'Start the container first.');
