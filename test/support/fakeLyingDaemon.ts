@@ -22,6 +22,8 @@ export interface LyingAnswers {
   slowMs?: number;
   /** Answers of the root fake for paths the built-in ones do not cover, or cover honestly; first match wins. */
   routes?: readonly LyingRoute[];
+  /** What an exec started on the root fake prints (any exec not of an invented level), before it ends. */
+  execOutput?: string;
 }
 
 /** One lying answer: a body for every request whose "METHOD /path?query" (no /v1.x prefix) matches. */
@@ -136,18 +138,19 @@ export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeL
     server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
       const start = /\/exec\/exec([0-9a-f]+)\/start/.exec(req.url ?? '');
       const inner = start ? daemonOf(start[1]) : undefined;
+      if (!inner && answers.execOutput !== undefined && servers[0] === server && /\/exec\/[^/]+\/start/.test(req.url ?? '')) {
+        socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+        socket.on('error', () => undefined);
+        socket.end(frame(Buffer.from(answers.execOutput)));
+        return;
+      }
       if (!inner) return void socket.destroy();
       void inner.then((innerPort) => splice(socket, innerPort), () => socket.destroy());
     });
     const splice = (socket: net.Socket, inner: number) => {
       socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
       const pipe = net.connect(inner, '127.0.0.1');
-      pipe.on('data', (chunk: Buffer) => {
-        const header = Buffer.alloc(8);
-        header[0] = 1;
-        header.writeUInt32BE(chunk.length, 4);
-        socket.write(Buffer.concat([header, chunk]));
-      });
+      pipe.on('data', (chunk: Buffer) => socket.write(frame(chunk)));
       socket.pipe(pipe);
       const close = () => { pipe.destroy(); socket.destroy(); };
       pipe.on('close', close);
@@ -178,6 +181,14 @@ export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeL
       })));
     },
   };
+}
+
+/** One chunk of Docker's multiplexed stdout. */
+function frame(chunk: Buffer): Buffer {
+  const header = Buffer.alloc(8);
+  header[0] = 1;
+  header.writeUInt32BE(chunk.length, 4);
+  return Buffer.concat([header, chunk]);
 }
 
 /** A JSON list that never ends within `total` bytes, written as fast as the client reads. */

@@ -9,6 +9,7 @@ import { readClientCertsFromContainer } from '../transport/tlsCerts';
 import { DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
 import { containerName, LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from './discovery';
 import { assertOwnDaemon, PassesOnAncestorError } from './levelIdentity';
+import { displayText } from '../untrusted/displayText';
 
 export interface ConnectOptions {
   order: readonly NestedTransportKind[];
@@ -125,8 +126,10 @@ function candidatesFor(parent: DaemonLevel, id: string, name: string, ports: Dae
 export async function connectNestedLevel(parent: DaemonLevel, containerId: string, opts: ConnectOptions): Promise<DaemonLevel> {
   const inspect = await parent.inspectContainer(containerId, opts.signal);
   const name = containerName({ Names: [inspect.Name], Id: inspect.Id });
+  // Daemon text in a message is shown as data: a lying level's name cannot forge a line.
+  const shown = displayText(name, 200);
   if (!inspect.State.Running) {
-    throw new DockerLevelsError('unreachable', `Container ${name} is ${inspect.State.Status}; its daemon is not running.`, 'Start the container first.');
+    throw new DockerLevelsError('unreachable', `Container ${shown} is ${displayText(inspect.State.Status, 40)}; its daemon is not running.`, 'Start the container first.');
   }
   const ports = daemonPortsOf(inspect);
   const chain = [...parent.chain, { id: inspect.Id, name }];
@@ -151,13 +154,13 @@ export async function connectNestedLevel(parent: DaemonLevel, containerId: strin
       return level;
     } catch (err) {
       if (docker) destroyDockerClient(docker);
-      const error = classifyError(err, `${name} by ${candidate.kind}`);
+      const error = classifyError(err, `${shown} by ${candidate.kind}`);
       if (error.kind === 'cancelled' || error instanceof PassesOnAncestorError) throw error;
-      opts.log.debug(`${name}: ${candidate.kind} failed: ${error.message}`);
+      opts.log.debug(`${shown}: ${candidate.kind} failed: ${error.message}`);
       failures.push({ kind: candidate.kind, error });
     }
   }
-  throw unreachableLevel(name, failures, opts.order);
+  throw unreachableLevel(shown, failures, opts.order);
 }
 
 function unreachableLevel(name: string, failures: { kind: NestedTransportKind; error: DockerLevelsError }[],
