@@ -5,7 +5,7 @@
 //
 //   mocha --reporter test/support/countingReporter.ts --reporter-option counts=out.json
 import Mocha from 'mocha';
-import { countsOf, writeCounts, type StageCounts } from './stageCounts';
+import { addFailure, countsOf, failureLine, writeCounts, type StageCounts } from './stageCounts';
 
 const { EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING, EVENT_RUN_END } = Mocha.Runner.constants;
 
@@ -21,9 +21,11 @@ class CountingReporter extends Mocha.reporters.Spec {
     const failed = new Set<Mocha.Runnable>();
     const pending = new Set<Mocha.Runnable>();
     let failedHooks = 0;
+    const failures: string[] = [];
     runner.on(EVENT_TEST_PASS, (test) => passed.add(test));
     runner.on(EVENT_TEST_PENDING, (test) => pending.add(test));
-    runner.on(EVENT_TEST_FAIL, (runnable) => {
+    runner.on(EVENT_TEST_FAIL, (runnable, err: unknown) => {
+      addFailure(failures, failureLine(runnable.fullTitle(), err));
       if ((runnable as { type?: string }).type === 'hook') failedHooks++;
       else {
         passed.delete(runnable);
@@ -31,7 +33,7 @@ class CountingReporter extends Mocha.reporters.Spec {
       }
     });
     runner.once(EVENT_RUN_END, () => {
-      this.counts = countsOf(runner.total, passed.size, failed.size, pending.size, failedHooks);
+      this.counts = countsOf(runner.total, passed.size, failed.size, pending.size, failedHooks, failures);
       const c = this.counts;
       if (c.notRun > 0) Mocha.reporters.Base.consoleLog(`  ${c.notRun} planned test(s) not run (${c.failedHooks} hook(s) failed)`);
       writeCounts(file, c);

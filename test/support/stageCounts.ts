@@ -12,10 +12,27 @@ export interface StageCounts {
   notRun: number;
   /** Hooks that failed (not tests, but they are why tests were not run). */
   failedHooks: number;
+  /** What failed, one line each ("full title: first line of the error"), so a CI log's tail names it. */
+  failures?: string[];
 }
 
-export function countsOf(planned: number, passed: number, failed: number, pending: number, failedHooks = 0): StageCounts {
-  return { planned, passed, failed, pending, notRun: Math.max(0, planned - passed - failed - pending), failedHooks };
+export function countsOf(planned: number, passed: number, failed: number, pending: number, failedHooks = 0, failures: string[] = []): StageCounts {
+  return { planned, passed, failed, pending, notRun: Math.max(0, planned - passed - failed - pending), failedHooks, failures };
+}
+
+const MAX_FAILURE_LINES = 20;
+const MAX_FAILURE_CHARS = 300;
+
+/** One bounded line naming a failure: "title: first line of the error". */
+export function failureLine(title: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const line = `${title}: ${message.split('\n').find((l) => l.trim()) ?? ''}`.trim();
+  return line.length > MAX_FAILURE_CHARS ? `${line.slice(0, MAX_FAILURE_CHARS - 1)}…` : line;
+}
+
+/** Adds a failure line, keeping the list bounded (the count stays exact; the names are a hint). */
+export function addFailure(list: string[], line: string): void {
+  if (list.length < MAX_FAILURE_LINES) list.push(line);
 }
 
 /** Writes the counts where the runner asked (DOCKER_LEVELS_TEST_COUNTS); nothing if it did not ask. */

@@ -58,7 +58,7 @@ function main(): number {
     ? readFileSync(stagesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StageRecord)
     : [];
   const { stages, problems } = summarize(records, expected);
-  const sum = (k: keyof StageCounts): number => stages.reduce((n, s) => n + (s[k] ?? 0), 0);
+  const sum = (k: Exclude<keyof StageCounts, 'failures'>): number => stages.reduce((n, s) => n + (s[k] ?? 0), 0);
   const totals = { planned: sum('planned'), passed: sum('passed'), failed: sum('failed'), pending: sum('pending'), notRun: sum('notRun') };
   const skipped = totals.pending + totals.notRun;
   let commit = 'unknown';
@@ -74,6 +74,7 @@ function main(): number {
     const counts = s.planned === undefined ? '' : `  ${s.passed}/${s.planned} passed, ${s.failed} failed, ${s.pending} pending, ${s.notRun} not run`;
     process.stdout.write(`${s.problem ? 'FAIL' : 'ok  '}  ${s.name.padEnd(15)} ${String(s.seconds).padStart(5)} s${counts}\n`);
   }
+  for (const s of stages) for (const f of s.failures ?? []) process.stdout.write(`failed in ${s.name}: ${f}\n`);
   for (const p of problems) process.stdout.write(`problem: ${p}\n`);
   process.stdout.write(`${totals.passed} passed, ${totals.failed} failed, ${skipped} skipped\n`);
   return problems.length > 0 || totals.failed > 0 ? 1 : 0;

@@ -12,83 +12,26 @@ import { startWorkbench, waitFor, type Workbench } from './harness/workbench';
 import {
   containersAt, CreatedContainers, DIND_IMAGE, dockerAt, LEAF_IMAGE, loadImageAt, run, runDind, shortIdAt,
 } from './dockerCli';
-import { SETUP_STEP, StepRunner, type StepContext } from './stepRunner';
+import { SETUP_STEP, StepRunner } from './stepRunner';
+import { EXTRA_STEPS } from './steps';
+import type { Bed, StepEnv } from './steps/uiStep';
+import { expectRootCounts, expectRowsMatchCli, iconName, SHORT_ID, sleep, TRANSPORT } from './uiChecks';
 import { countsOf, writeCounts } from '../support/stageCounts';
 import {
   answerDialog, answerInputBox, findWebviewFrame, hasUnreadNotifications, LevelsView, notificationMessages,
-  typeInTerminal, watchPopups, widenSideBar, type Row,
+  typeInTerminal, watchPopups, widenSideBar,
 } from './workbenchUi';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const SHOTS = path.resolve(process.env.DOCKER_LEVELS_UI_SCREENSHOTS || path.join(REPO, 'test-results', 'ui'));
 const README_SHOT = path.join(REPO, 'media', 'screenshot-levels.png');
 const RUN_ID = Date.now().toString(36).slice(-6);
-const TRANSPORT = /· (published|bridge|tls|tunnel) ·/;
-const SHORT_ID = /\b[0-9a-f]{12}\b/;
-
-interface BedContainer { name: string; id: string }
-interface Bed { l1: BedContainer; l2: BedContainer; l3: BedContainer; web3: BedContainer }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Runs a setup command, its output in a log file next to the screenshots; returns stdout. */
 async function setupCommand(what: string, file: string, args: string[], log: string, timeoutMs: number): Promise<string> {
   const r = await run(file, args, { timeoutMs });
   writeFileSync(path.join(SHOTS, log), `$ ${file} ${args.join(' ')}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}); see ${path.join(SHOTS, log)}:\n${(r.stderr || r.stdout).trim().split('\n').slice(-15).join('\n')}`);
   return r.stdout;
-}
-
-/** The codicon of a row's icon class list, e.g. "error" or "vm-running". */
-function iconName(classes: string): string {
-  return /\bcodicon-(?!colored\b)([\w-]+)/.exec(classes)?.[1] ?? classes;
-}
-
-/** name → short ID read from container rows (their description carries the short ID). */
-function rowsById(rows: Row[]): Map<string, string> {
-  return new Map(rows.filter((r) => SHORT_ID.test(r.description)).map((r) => [r.label, SHORT_ID.exec(r.description)![0]]));
-}
-
-function describeDiff(tree: Map<string, string>, cli: Map<string, string>): string {
-  const missing = [...cli].filter(([n, id]) => tree.get(n) !== id).map(([n, id]) => `${n} ${id}`);
-  const extra = [...tree].filter(([n, id]) => cli.get(n) !== id).map(([n, id]) => `${n} ${id}`);
-  return `missing from the tree: [${missing.join(', ')}]; not in the CLI: [${extra.join(', ')}]`;
-}
-
-/**
- * The children of a tree row must be exactly what `docker ps -a` lists at that daemon (names
- * and short IDs). Other engineers' tests share the bed, so both sides are read again until
- * they agree (the tree follows the daemon's events) or the time is up.
- */
-async function expectRowsMatchCli(view: LevelsView, label: string, level: number, chain: string[], ctx: StepContext): Promise<Map<string, string>> {
-  let last = '';
-  const matched = await waitFor(`the rows under ${label} to match docker ps -a`, async () => {
-    const cli = await containersAt(chain);
-    const tree = rowsById(await view.children(label, level));
-    if (tree.size === cli.size && [...cli].every(([n, id]) => tree.get(n) === id)) return cli;
-    last = describeDiff(tree, cli);
-    return undefined;
-  }, 60_000, 500).catch((err: unknown) => {
-    throw new Error(`${String(err instanceof Error ? err.message : err)}; last difference: ${last}`);
-  });
-  const where = chain.length ? `docker ${chain.map((c) => `exec ${c} docker`).join(' ')} ps -a` : 'docker ps -a';
-  ctx.notes.push(`${label}: ${matched.size} rows = \`${where}\`: ${[...matched].map(([n, id]) => `${n} ${id}`).join(', ')}`);
-  return matched;
-}
-
-/** The root row's "R running / T" must be docker info's counts (read again until they agree). */
-async function expectRootCounts(view: LevelsView, rootLabel: string, ctx: StepContext): Promise<void> {
-  let last = '';
-  const agreed = await waitFor('the root row\'s counts to match docker info', async () => {
-    const [running, total] = (await dockerAt([], ['info', '-f', '{{.ContainersRunning}} {{.Containers}}'])).trim().split(/\s+/);
-    const root = await view.find(rootLabel, 1);
-    const shown = /(\d+) running \/ (\d+)$/.exec(root?.description ?? '');
-    last = `"${root?.description ?? '(no root row)'}", docker info: ${running} running / ${total}`;
-    return shown && shown[1] === running && shown[2] === total ? last : undefined;
-  }, 45_000, 500).catch(() => {
-    throw new Error(`the root row's counts are not docker info's: ${last}`);
-  });
-  ctx.notes.push(`root counts agree: ${agreed}`);
 }
 
 async function main(): Promise<number> {
@@ -158,10 +101,12 @@ async function main(): Promise<number> {
   return finish(runner, timings, started);
 }
 
-/** The test steps (1–9) after the setup; the run fails when fewer of them report. */
-const PLANNED_STEPS = 9;
+/** The core flow's steps (1–8); the steps in test/ui/steps/ run after them, numbered on. */
+const CORE_STEPS = 8;
+/** The test steps after the setup; the run fails when fewer of them report. */
+const PLANNED_STEPS = CORE_STEPS + EXTRA_STEPS.length;
 
-/** Steps 1–8 in the workbench, in the order a person would go. */
+/** Steps 1–8 in the workbench, in the order a person would go, then the steps of test/ui/steps. */
 async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: CreatedContainers): Promise<void> {
   const page = wb.page;
   const view = new LevelsView(wb);
@@ -376,26 +321,12 @@ async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: Cr
     }
   }, [4, 7]);
 
-  await runner.step(9, 'prune-confirm', `Prune Level… on ${l2}: the modal shows the numbers; Cancel removes nothing`, async (ctx) => {
-    const volume = `dl-ui-prune-${RUN_ID}`;
-    await dockerAt(chains[2], ['volume', 'create', volume]);
-    try {
-      const unused = (await dockerAt(chains[2], ['volume', 'ls', '-q', '-f', 'dangling=true'])).split('\n').filter(Boolean).length;
-      const stopped = (await dockerAt(chains[2], ['ps', '-aq', '-f', 'status=exited', '-f', 'status=created'])).split('\n').filter(Boolean).length;
-      await view.contextMenu(l2, 3, 'Prune Level…');
-      const dialog = await answerDialog(page, new RegExp(`^Prune ${l1}/${l2}\\? This frees [\\d.]+[kMG]?B\\.$`), 'Cancel', 60_000,
-        async () => { await ctx.screenshot('confirm'); });
-      ctx.notes.push(`modal: "${dialog.message}" — "${dialog.detail}" [${dialog.buttons.join(' | ')}] ← Cancel`);
-      const volumes = `${unused} unused volume${unused === 1 ? '' : 's'} (`;
-      if (!dialog.detail.includes(volumes)) throw new Error(`the modal says "${dialog.detail}"; docker volume ls -f dangling=true at ${l2} counts ${unused}`);
-      if (stopped && !dialog.detail.includes(`${stopped} stopped container`)) throw new Error(`the modal says "${dialog.detail}"; docker ps at ${l2} counts ${stopped} stopped`);
-      const still = (await dockerAt(chains[2], ['volume', 'ls', '-q'])).split('\n');
-      if (!still.includes(volume)) throw new Error(`Cancel removed ${volume}`);
-      ctx.notes.push(`after Cancel, docker volume ls at ${l2} still lists ${volume}`);
-    } finally {
-      await dockerAt(chains[2], ['volume', 'rm', volume]).catch(() => undefined);
-    }
-  }, [2]);
+  const env: StepEnv = { wb, page, view, bed, chains, created, runId: RUN_ID };
+  let number = CORE_STEPS;
+  for (const step of EXTRA_STEPS) {
+    number++;
+    await runner.step(number, step.slug, step.title(env), (ctx) => step.run(ctx, env), step.needs);
+  }
 }
 
 function finish(runner: StepRunner, timings: Array<[string, number]>, started: number): number {

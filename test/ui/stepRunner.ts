@@ -2,7 +2,7 @@
 // failed, with a screenshot at its end (or on failure, named after the step), and one
 // summary line "N passed, N failed, N skipped". Step 0 is the setup: it is not a test, and
 // when it fails the planned steps are counted as not run, not as failed.
-import { countsOf, type StageCounts } from '../support/stageCounts';
+import { addFailure, countsOf, failureLine, type StageCounts } from '../support/stageCounts';
 
 export interface StepContext {
   /** Lines worth reading in the report (what was compared, what was seen). */
@@ -106,7 +106,9 @@ export class StepRunner {
 
   /** Steps planned and not run: skipped for a failed need, or never reached. */
   counts(): StageCounts {
-    return countsOf(this.planned, this.passed, this.failed, 0);
+    const failures: string[] = [];
+    for (const r of this.results) if (!r.ok && !r.notRun) addFailure(failures, failureLine(`step ${r.number}. ${r.title}`, r.error ?? 'failed'));
+    return countsOf(this.planned, this.passed, this.failed, 0, 0, failures);
   }
 
   summary(): string {

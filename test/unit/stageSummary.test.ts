@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { countsOf } from '../support/stageCounts';
+import { addFailure, countsOf, failureLine } from '../support/stageCounts';
 import { summarize } from '../support/stageSummary';
 
 describe('test run summary (unit)', () => {
@@ -35,5 +35,17 @@ describe('test run summary (unit)', () => {
     const { stages, problems } = summarize([{ name: 'unit', seconds: 1, exitCode: 0, countsFile: file }], ['unit']);
     assert.deepEqual(problems, []);
     assert.equal(stages[0].pending, 1);
+  });
+
+  it('names what failed, one bounded line each, so the tail of a CI log says which test', () => {
+    const failures: string[] = [];
+    addFailure(failures, failureLine('ports Forward Port… at depth 3', new Error('expected 2 rows\n  at stack')));
+    for (let i = 0; i < 30; i++) addFailure(failures, failureLine(`t${i}`, 'x'.repeat(1000)));
+    assert.equal(failures.length, 20);
+    assert.equal(failures[0], 'ports Forward Port… at depth 3: expected 2 rows');
+    assert.ok(failures.every((f) => f.length <= 300));
+    const file = counts('failed', countsOf(5, 4, 1, 0, 0, failures.slice(0, 1)));
+    const { stages } = summarize([{ name: 'vscode', seconds: 1, exitCode: 1, countsFile: file }], ['vscode']);
+    assert.deepEqual(stages[0].failures, ['ports Forward Port… at depth 3: expected 2 rows']);
   });
 });
