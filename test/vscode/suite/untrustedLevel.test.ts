@@ -90,14 +90,20 @@ describe('A lying level in the extension host\'s tree (fake daemon)', function (
       assert.doesNotMatch(tooltip, RAW_CONTROL, `tooltip of ${node.id}`);
       if (item.tooltip instanceof vscode.MarkdownString) {
         assert.ok(!item.tooltip.isTrusted && !item.tooltip.supportHtml, `tooltip of ${node.id} runs no command and no HTML`);
-        assert.doesNotMatch(tooltip, /(?<!\\)\[click(?<!\\)\]\(command:/, `no live link in the tooltip of ${node.id}`);
+        assert.ok(!tooltip.includes('[click](command:'), `no live link in the tooltip of ${node.id}`);
         assert.doesNotMatch(tooltip, /(?<!\\)<img/, `no HTML in the tooltip of ${node.id}`);
       }
     }
     const hostile = rows.find((r) => r.name === HOSTILE)!.getTreeItem();
     assert.match(String(hostile.label), /^evil\\x1b\]0;pwned\\x07\\x1b\[2J\\x9b31m\\u202egnp⏎warn \[levels\] forged/);
-    assert.match((hostile.tooltip as vscode.MarkdownString).value, /evil\\x1b\\\]0;pwned/, 'the tooltip shows the name as escaped text');
-    assert.match(String(root.getTreeItem().label), /dl-vsc-lying \(evil\\x1b\]0;pwned/);
+    assert.match((hostile.tooltip as vscode.MarkdownString).value, /evil\\\\x1b\\\]0;pwned/, 'the tooltip shows the name as escaped text');
+    const rootLabel = await until('the root row with its /info Name', async () => {
+      const row = (await children()).find((r) => r.entry?.label === 'dl-vsc-lying');
+      const text = String(row?.getTreeItem().label ?? '');
+      return text.includes('(') ? text : undefined;
+    });
+    assert.match(rootLabel, /^dl-vsc-lying \(evil\\x1b\]0;pwned\\x07/);
+    assert.doesNotMatch(rootLabel, RAW_CONTROL);
 
     const oversize = rows.find((r) => r.name === 'oversize-dind')!;
     assert.ok(oversize.levelId, 'the dind row is a level');
