@@ -6,8 +6,9 @@
  * real dockerd cannot be made to lie.
  */
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
 import {
-  DaemonLevel, describePort, displayText, DockerLevelsError, endpointFromSetting, EventSubscription, ImpostorDaemonError, Levels,
+  DaemonLevel, describePort, LevelForwarders, displayText, DockerLevelsError, endpointFromSetting, EventSubscription, ImpostorDaemonError, Levels,
   listLevelImages, listLevelNetworks, listLevelVolumes, readContainerPorts, readDiskUsage, runInContainer, silentLogger, snapshotDaemon,
   type ContainerEvent, type ObjectEvent, type SubscriptionState,
 } from '../../src/core';
@@ -284,8 +285,48 @@ describe('hostile levels: lying answers of the newer shapes (integration, fake d
       assert.notEqual(now, before);
       assert.equal((await root.identity()).id, now);
     });
+
+    it('levels still opening count toward the budget, so opens in parallel cannot pass it', async () => {
+      const root = await rootOf({ inventLevels: 3 });
+      const entries = await root.listContainers();
+      assert.equal(levels!.levelsUnderRoot(root), 0);
+      const opening = entries.map((e) => levels!.openLevel(root, e.Id));
+      assert.equal(levels!.levelsUnderRoot(root), 3, 'counted as soon as they start opening');
+      await Promise.all(opening);
+      assert.equal(levels!.levelsUnderRoot(root), 3, 'counted once when open');
+    });
+
+    it('a forwarder stopped by an impostor tells its owner why; one stopped on purpose tells nothing', async () => {
+      const root = await rootOf({});
+      const told: DockerLevelsError[] = [];
+      const forwarders = new LevelForwarders(undefined, (reason) => told.push(reason));
+      try {
+        const forwarder = await forwarders.forward(root);
+        assert.equal(await statusVia(forwarder.socketPath), 200);
+        fake!.reidentify();
+        assert.equal(await statusVia(forwarder.socketPath), 502);
+        await until('the forwarder to stop', () => forwarders.list().length === 0);
+        assert.equal(told.length, 1);
+        assert.ok(told[0] instanceof ImpostorDaemonError);
+        assert.match(told[0].message, /now answers as another daemon .* the forwarder stopped/);
+        const again = await forwarders.forward(root);
+        await again.stop();
+        assert.equal(told.length, 1, 'a stop on purpose is not a reason to tell');
+      } finally {
+        forwarders.dispose();
+      }
+    });
   });
 });
+
+/** The status of one GET /_ping over a forwarder's socket, on a fresh connection. */
+function statusVia(socketPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, agent: false, path: '/_ping' }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 async function until<T>(what: string, probe: () => T | undefined | false): Promise<T> {
   for (let i = 0; i < 400; i++) {
