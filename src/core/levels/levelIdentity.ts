@@ -48,4 +48,3 @@ export async function assertOwnDaemon(level: DaemonLevel, info: DaemonInfo, insp
       'A daemon reached by address must report its container\'s host name; the exec tunnel reaches it whatever its host name.');
   }
 }
-
