@@ -18,6 +18,7 @@ export * from './levels/discovery';
 export * from './levels/childSpecs';
 export * from './levels/levelConnector';
 export * from './levels/levelIdentity';
+export { assertSameDaemon, ImpostorDaemonError } from './levels/identityPin';
 export * from './levels/levels';
 export * from './levels/levelPath';
 export * from './levels/treeSnapshot';

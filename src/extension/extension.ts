@@ -28,6 +28,8 @@ export interface DockerLevelsApi {
   forwarderStatus: ForwarderStatus;
   files: ContainerFileSystemProvider;
   portForwards: PortForwards;
+  /** The one place errors become notifications (tests listen to what it shows). */
+  errors: ErrorReporter;
   /** The prompts commands use; tests replace them to answer dialogs. */
   setPrompts(prompts: Prompts): void;
 }
@@ -48,7 +50,8 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   tree.attach(view);
   const terminals = new LevelTerminals();
-  const forwarders = new LevelForwarders(log);
+  // A forwarder that stopped by itself (an impostor on its route, its level gone) says so, with Show Log.
+  const forwarders = new LevelForwarders(log, (reason) => void errors.show(reason));
   const contexts = new DockerContexts(log);
   const portForwards = new PortForwards(log, (error) => void errors.show(error));
   // Forwarders and the docker contexts pointing at them go when VS Code closes; once only.
@@ -79,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => applySettings(true)),
   );
   channel.info(`activated in ${Date.now() - started} ms`);
-  return { service, tree, view, terminals, forwarders, contexts, forwarderStatus, files, portForwards, setPrompts: (p) => { commandContext.prompts = p; } };
+  return { service, tree, view, terminals, forwarders, contexts, forwarderStatus, files, portForwards, errors, setPrompts: (p) => { commandContext.prompts = p; } };
 }
 
 /** Resolves once forwarders have stopped (their sockets deleted) and the contexts are removed. */

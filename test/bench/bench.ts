@@ -25,6 +25,7 @@ import { terminalThroughput } from './terminalThroughput';
 import { tunnelForwarder } from './tunnelForwarder';
 import { tunnelRequests } from './tunnelRequests';
 import { warmListing } from './warmListing';
+import { hostileBody } from './hostileBody';
 
 const REPO = path.resolve(__dirname, '..', '..');
 export const RESULTS_FILE = path.join(REPO, 'test-results', 'bench.json');
@@ -52,6 +53,7 @@ const ITEMS: Item[] = [
   { n: 10, name: 'files', run: filesBench },
   { n: 11, name: 'port forward', run: portForward },
   { n: 12, name: 'live stats cost', run: statsCost, needsLeaves: true },
+  { n: 13, name: 'hostile body memory', run: hostileBody },
 ];
 
 function selectedItems(argv: string[]): Set<number> {

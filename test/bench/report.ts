@@ -9,7 +9,7 @@ export interface Value {
 }
 
 export interface Row {
-  /** Item number, 1–9. */
+  /** Item number (see ITEMS in bench.ts). */
   item: number;
   name: string;
   /** The measured figure; undefined when it could not be measured (see `missing`). */

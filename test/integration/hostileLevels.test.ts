@@ -1,6 +1,6 @@
 /**
  * A level is untrusted: whoever is root in its container decides what its "daemon" answers.
- * These tests drive the core and the CLI against a FAKE daemon that lies (fakeLyingDaemon.ts,
+ * These tests drive the core and the CLI against a FAKE daemon that lies (test/support/fakeLyingDaemon.ts,
  * on 127.0.0.1 only): a real dockerd cannot be made to lie.
  */
 import * as assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import * as http from 'node:http';
 import {
   checkExitCode, createDockerClient, DockerLevelsError, endpointFromSetting, ImpostorDaemonError, LevelForwarder, Levels, snapshotDaemon,
 } from '../../src/core';
-import { startFakeLyingDaemon, type FakeLevel } from './fakeLyingDaemon';
+import { startFakeLyingDaemon, type FakeLevel } from '../support/fakeLyingDaemon';
 import { theBed } from './testBed';
 
 const CLI = path.resolve(__dirname, '../../out/cli.js');

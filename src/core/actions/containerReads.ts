@@ -10,7 +10,7 @@ export type ImageSummary = Docker.ImageInfo;
 
 /** GET /containers/{id}/json, bounded and classified. */
 export function inspectContainer(daemon: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<ContainerDetails> {
-  return daemon.call('Inspecting container', (s) => daemon.docker.getContainer(containerId).inspect({ abortSignal: s }), signal);
+  return daemon.inspectContainer(containerId, signal);
 }
 
 /** GET /images/json, bounded and classified. */

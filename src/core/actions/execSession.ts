@@ -33,8 +33,7 @@ export interface ExecSession extends Disposable {
 }
 
 async function checkRunning(daemon: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<void> {
-  const state = await daemon.call('Inspecting container', (s) =>
-    daemon.docker.getContainer(containerId).inspect({ abortSignal: s }), signal);
+  const state = await daemon.inspectContainer(containerId, signal);
   if (!state.State.Running) {
     const name = state.Name.replace(/^\//, '');
     throw new DockerLevelsError('conflict', `Container ${name} is ${state.State.Status}, so nothing can run in it.`, 'Start it first.');
@@ -69,7 +68,7 @@ export async function openExecSession(daemon: DaemonLevel, containerId: string, 
     stderr.end();
     // The exit code is set a moment after the stream closes.
     for (let i = 0; i < 20; i++) {
-      const info = checkExecInspect<Docker.ExecInspectInfo>(await daemon.call('Reading exit code', (s) => exec.inspect({ abortSignal: s })), daemon.what);
+      const info = checkExecInspect<Docker.ExecInspectInfo>(await daemon.getJson('Reading exit code', `/exec/${encodeURIComponent(exec.id)}/json`), daemon.what);
       if (!info.Running && info.ExitCode !== null) return checkExitCode(info.ExitCode, daemon.what);
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -39,7 +39,7 @@ export async function traceLineage(daemon: DaemonLevel, containerId: string, sig
   const steps = await Promise.all(hops.map(async ({ daemon: d, containerId: id }): Promise<LineageStep> => {
     const [info, inspect] = await Promise.all([
       d.info(signal),
-      d.call('Inspecting container', (s) => d.docker.getContainer(id).inspect({ abortSignal: s }), signal),
+      d.inspectContainer(id, signal),
     ]);
     const step: LineageStep = {
       depth: d.depth, daemonName: info.Name, daemonId: info.ID, containerName: inspect.Name.replace(/^\//, ''),

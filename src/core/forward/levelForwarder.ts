@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Disposable } from '../disposable';
 import { classifyError, DockerLevelsError } from '../errors';
 import type { DaemonIdentity, TransportInfo } from '../levels/daemonLevel';
+import { ImpostorDaemonError } from '../levels/identityPin';
 import { Listeners } from '../listeners';
 import { Logger, scopedLogger, silentLogger } from '../log';
 import { displayText } from '../untrusted/displayText';
@@ -67,9 +68,6 @@ export function checksEveryConnection(transport: TransportInfo | undefined): boo
 export function pooledTransport(transport: TransportInfo | undefined): boolean {
   return transport?.kind === 'tunnel' || transport?.kind === 'command' || transport?.kind === 'ssh';
 }
-
-/** The daemon behind the route is not the one the level was opened with. */
-export class ImpostorDaemonError extends DockerLevelsError {}
 
 /**
  * A local endpoint for one level's daemon: every connection accepted on a private unix

@@ -1,5 +1,6 @@
 import type { Disposable } from '../disposable';
 import { Listeners } from '../listeners';
+import type { DockerLevelsError } from '../errors';
 import type { Logger } from '../log';
 import { ForwardTarget, LevelForwarder } from './levelForwarder';
 import { isAtOrBelowLevel } from '../levels/ids';
@@ -14,7 +15,8 @@ export class LevelForwarders implements Disposable {
   private readonly changeListeners = new Listeners<void>();
   private disposed = false;
 
-  constructor(private readonly log?: Logger) {}
+  /** `onStoppedFor` hears of each forwarder that stopped by itself, with why (an impostor, its level gone). */
+  constructor(private readonly log?: Logger, private readonly onStoppedFor?: (reason: DockerLevelsError) => void) {}
 
   /** The level's forwarder, started on first use; callers racing for it share one. */
   forward(target: ForwardTarget): Promise<LevelForwarder> {
@@ -32,6 +34,7 @@ export class LevelForwarders implements Disposable {
       forwarder.onDidChange(() => this.changeListeners.fire());
       forwarder.onDidStop(() => {
         if (this.running.get(target.id) === forwarder) this.running.delete(target.id);
+        if (forwarder.stopReason && !this.disposed) this.onStoppedFor?.(forwarder.stopReason);
         this.changeListeners.fire();
       });
       this.changeListeners.fire();

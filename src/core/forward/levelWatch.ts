@@ -3,7 +3,6 @@ import { classifyError } from '../errors';
 import { EventSubscription } from '../events/eventSubscription';
 import type { ContainerRef, DaemonLevel } from '../levels/daemonLevel';
 import type { Logger } from '../log';
-import { checkContainerInspect } from '../untrusted/engineShapes';
 
 /** What a level is nested in: the level above it and the container it runs in. */
 export interface NestedPlace {
@@ -34,9 +33,8 @@ export function watchLevelContainers(level: NestedPlace, what: string, log: Logg
     const parent = place.parent;
     const container = place.container;
     const whose = container === level.container ? `${what}: its container ${container.name}` : `${what}: the container ${container.name} it runs in`;
-    const check = () => parent.call('Inspecting container', (s) => parent.docker.getContainer(container.id).inspect({ abortSignal: s }))
-      .then((body) => {
-        const inspect = checkContainerInspect<{ State: { Running: boolean } }>(body, parent.what);
+    const check = () => parent.inspectContainer<{ State: { Running: boolean } }>(container.id)
+      .then((inspect) => {
         if (!inspect.State.Running) gone(`${whose} is stopped`);
       })
       .catch((err: unknown) => {

@@ -9,7 +9,8 @@ import { Listeners } from '../listeners';
 import { destroyDockerClient } from '../transport/dockerClient';
 import { JsonGet, jsonGetFor } from '../transport/jsonGet';
 import { openConnectionStream } from '../transport/rawStream';
-import { checkContainerList, checkDaemonInfo } from '../untrusted/engineShapes';
+import { checkContainerInspect, checkContainerList, checkDaemonInfo } from '../untrusted/engineShapes';
+import { assertSameDaemon, type DaemonIdentity } from './identityPin';
 
 /** How a daemon was reached. Roots use their endpoint's kind; nested levels one of the strategies. */
 export type RootTransportKind = 'unix' | 'npipe' | 'tcp' | 'tls' | 'ssh' | 'command';
@@ -69,7 +70,7 @@ export class DaemonLevel implements Disposable {
   private readonly disposeListeners = new Listeners<void>();
   /** The lean path for hot reads, on the client's own connection; undefined for ssh. */
   private readonly jsonGet: JsonGet | undefined;
-  /** The daemon's own ID and host name (from /info), once known: they tell one daemon from another. */
+  /** The daemon's own ID and host name (from /info): they tell one daemon from another; pinned for nested levels. */
   private knownIdentity: DaemonIdentity | undefined;
   private identityRequest: Promise<DaemonIdentity> | undefined;
   /** Entries of the last container listing that were left out for their shape (a lying level). */
@@ -135,7 +136,11 @@ export class DaemonLevel implements Disposable {
 
   async info(signal?: AbortSignal): Promise<DaemonInfo> {
     const info = checkDaemonInfo<DaemonInfo>(await this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }), signal), this.what);
-    if (info && typeof info.ID === 'string' && info.ID) this.knownIdentity = { id: info.ID, name: info.Name };
+    const found = { id: info.ID, name: info.Name };
+    // A nested level is pinned at first contact: a newcomer on its address is an impostor. A
+    // root is whatever answers at the endpoint the user configured, so it follows its answer.
+    if (this.knownIdentity && !this.isRoot) assertSameDaemon(this.what, this.knownIdentity, found);
+    else this.knownIdentity = found;
     return info;
   }
 
@@ -152,6 +157,13 @@ export class DaemonLevel implements Disposable {
     return this.read<unknown>('Listing containers', `/containers/json?all=${all}`, (s) => this.docker.listContainers({ all, abortSignal: s }), signal)
       .then((body) => checkContainerList(body, this.what, (problem) => left.push(problem)))
       .finally(() => { this.leftOut = left; });
+  }
+
+  /** GET /containers/{id}/json, bounded as it arrives and shape-checked (engineShapes.ts): a level's answer is hostile. */
+  async inspectContainer<T = Docker.ContainerInspectInfo>(containerId: string, signal?: AbortSignal): Promise<T> {
+    const body = await this.read<unknown>('Inspecting container', `/containers/${encodeURIComponent(containerId)}/json`,
+      (s) => this.docker.getContainer(containerId).inspect({ abortSignal: s }), signal);
+    return checkContainerInspect<T>(body, this.what);
   }
 
   /**
@@ -217,13 +229,9 @@ interface SignalledCalls {
   info(options: { abortSignal: AbortSignal }): Promise<unknown>;
 }
 
-/** The parts of GET /info that Docker Levels shows. */
-/** What tells one daemon from another. */
-export interface DaemonIdentity {
-  id: string;
-  name: string;
-}
+export type { DaemonIdentity } from './identityPin';
 
+/** The parts of GET /info that Docker Levels shows. */
 export interface DaemonInfo {
   ID: string;
   Name: string;

@@ -6,10 +6,10 @@ import { createDockerClient, destroyDockerClient } from '../transport/dockerClie
 import { ExecTunnelAgent } from '../transport/execTunnel';
 import { isOnLocalInterface } from '../transport/routes';
 import { readClientCertsFromContainer } from '../transport/tlsCerts';
-import { checkContainerInspect } from '../untrusted/engineShapes';
 import { DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
 import { containerName, LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from './discovery';
 import { assertOwnDaemon, PassesOnAncestorError } from './levelIdentity';
+import { displayText } from '../untrusted/displayText';
 
 export interface ConnectOptions {
   order: readonly NestedTransportKind[];
@@ -124,11 +124,12 @@ function candidatesFor(parent: DaemonLevel, id: string, name: string, ports: Dae
  * order and keeping the first whose /info shows the container's own daemon (levelIdentity.ts).
  */
 export async function connectNestedLevel(parent: DaemonLevel, containerId: string, opts: ConnectOptions): Promise<DaemonLevel> {
-  const inspect = checkContainerInspect<Docker.ContainerInspectInfo>(await parent.call('Inspecting container', (s) =>
-    parent.docker.getContainer(containerId).inspect({ abortSignal: s }), opts.signal), parent.what);
+  const inspect = await parent.inspectContainer(containerId, opts.signal);
   const name = containerName({ Names: [inspect.Name], Id: inspect.Id });
+  // Daemon text in a message is shown as data: a lying level's name cannot forge a line.
+  const shown = displayText(name, 200);
   if (!inspect.State.Running) {
-    throw new DockerLevelsError('unreachable', `Container ${name} is ${inspect.State.Status}; its daemon is not running.`, 'Start the container first.');
+    throw new DockerLevelsError('unreachable', `Container ${shown} is ${displayText(inspect.State.Status, 40)}; its daemon is not running.`, 'Start the container first.');
   }
   const ports = daemonPortsOf(inspect);
   const chain = [...parent.chain, { id: inspect.Id, name }];
@@ -153,13 +154,13 @@ export async function connectNestedLevel(parent: DaemonLevel, containerId: strin
       return level;
     } catch (err) {
       if (docker) destroyDockerClient(docker);
-      const error = classifyError(err, `${name} by ${candidate.kind}`);
+      const error = classifyError(err, `${shown} by ${candidate.kind}`);
       if (error.kind === 'cancelled' || error instanceof PassesOnAncestorError) throw error;
-      opts.log.debug(`${name}: ${candidate.kind} failed: ${error.message}`);
+      opts.log.debug(`${shown}: ${candidate.kind} failed: ${error.message}`);
       failures.push({ kind: candidate.kind, error });
     }
   }
-  throw unreachableLevel(name, failures, opts.order);
+  throw unreachableLevel(shown, failures, opts.order);
 }
 
 function unreachableLevel(name: string, failures: { kind: NestedTransportKind; error: DockerLevelsError }[],

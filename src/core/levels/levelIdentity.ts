@@ -1,6 +1,7 @@
 /** Whether the daemon that answered for a container is really that container's own. */
 import type Docker from 'dockerode';
 import { DockerLevelsError } from '../errors';
+import { displayText } from '../untrusted/displayText';
 import type { DaemonInfo, DaemonLevel, NestedTransportKind } from './daemonLevel';
 
 /** The container passes on a daemon above it: definitive whatever the transport, no other is tried. */
@@ -24,7 +25,7 @@ export function showsAsPlainContainer(error: DockerLevelsError, certain: boolean
  */
 export async function assertOwnDaemon(level: DaemonLevel, info: DaemonInfo, inspect: Docker.ContainerInspectInfo,
   transport: NestedTransportKind, address: string): Promise<void> {
-  const name = level.label;
+  const name = displayText(level.label, 200);
   if (typeof info !== 'object' || !info || typeof info.ID !== 'string' || !info.ID) {
     // Something answered 2xx (a web page on an exposed 2375, say), but not a Docker daemon.
     throw new DockerLevelsError('notADaemon', `${address} answers, but not as a Docker daemon (no daemon ID in its /info).`);
@@ -34,7 +35,7 @@ export async function assertOwnDaemon(level: DaemonLevel, info: DaemonInfo, insp
     // The ID alone can be copied (a key.json or engine-id baked into an image): the host name
     // differs then, while a proxy hands on the very same /info.
     if (info.ID === known.id && info.Name === known.name) {
-      const whose = above.isRoot ? above.root.label : above.path;
+      const whose = displayText(above.isRoot ? above.root.label : above.path, 200);
       throw new PassesOnAncestorError('notADaemon', `${name} passes on the daemon of ${whose} (the same daemon ID and host name), it runs none of its own.`,
         'It is shown as a plain container.');
     }
@@ -43,7 +44,7 @@ export async function assertOwnDaemon(level: DaemonLevel, info: DaemonInfo, insp
   const hostname = inspect.Config.Hostname;
   if (transport !== 'tunnel' && !sharesHostName && hostname && info.Name && info.Name !== hostname) {
     throw new DockerLevelsError('unreachable',
-      `${address} answers with the daemon of host "${info.Name}", not the one inside ${name} (host name "${hostname}").`,
+      `${address} answers with the daemon of host "${displayText(info.Name, 80)}", not the one inside ${name} (host name "${displayText(hostname, 80)}").`,
       'A daemon reached by address must report its container\'s host name; the exec tunnel reaches it whatever its host name.');
   }
 }

@@ -130,6 +130,12 @@ export class Levels implements Disposable {
     return [...this.open.values()];
   }
 
+  /** Levels open or opening below a root: a budget counts both, so opens in parallel cannot pass it. */
+  levelsUnderRoot(root: DaemonLevel): number {
+    const open = [...this.open.values()].filter((l) => l.root.id === root.root.id).length;
+    return open + [...this.opening.keys()].filter((key) => isAtOrBelowLevel(key, root.id)).length;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

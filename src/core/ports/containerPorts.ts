@@ -129,6 +129,6 @@ export function parsePortSpec(text: string): PortSpec {
 
 /** A container's ports from its own daemon (inspect, shape-checked). */
 export async function readContainerPorts(daemon: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<ContainerPort[]> {
-  const body: unknown = await daemon.call('Reading ports', (s) => daemon.docker.getContainer(containerId).inspect({ abortSignal: s }), signal);
+  const body = await daemon.getJson('Reading ports', `/containers/${encodeURIComponent(containerId)}/json`, signal);
   return portsFromInspect(body);
 }

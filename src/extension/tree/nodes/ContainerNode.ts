@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { containerName, containerNodeId, ContainerSummary, DaemonLevel, describePort, describePorts, escapeMarkdown, portsFromListing } from '../../../core';
+import {
+  containerName, containerNodeId, ContainerSummary, DaemonLevel, describePort, describePorts, displayText, escapeMarkdown, portsFromListing,
+} from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { FilesNode } from './FilesNode';
@@ -73,10 +75,11 @@ export class ContainerNode extends TreeNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.name, vscode.TreeItemCollapsibleState.Collapsed);
+    // Daemon text: a row shows it as data (visible escapes), like every other place.
+    const item = new vscode.TreeItem(displayText(this.name, 200), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const ports = portsText(this.container);
-    item.description = [this.shortId, this.container.Image, describePorts(portsFromListing(this.container.Ports))].filter(Boolean).join(' · ');
+    item.description = [this.shortId, displayText(this.container.Image, 200), describePorts(portsFromListing(this.container.Ports))].filter(Boolean).join(' · ');
     item.iconPath = stateIcon(this.container.State);
     item.contextValue = contextValue('container', ...this.contextFlags());
     item.tooltip = new vscode.MarkdownString([

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DaemonInfo, escapeMarkdown, rootNodeId } from '../../../core';
+import { DaemonInfo, displayText, escapeMarkdown, rootNodeId } from '../../../core';
 import type { RootEntry } from '../../levelsService';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
@@ -59,14 +59,14 @@ export class DaemonNode extends TreeNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.info?.Name ? `${this.entry.label} (${this.info.Name})` : this.entry.label,
+    const item = new vscode.TreeItem(this.info?.Name ? `${this.entry.label} (${displayText(this.info.Name, 120)})` : this.entry.label,
       vscode.TreeItemCollapsibleState.Expanded);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('server-environment', this.error ? new vscode.ThemeColor('errorForeground') : undefined);
     item.contextValue = contextValue('daemon', this.entry.fromSettings && 'configured', !this.error && 'reachable');
     const level = this.entry.level;
     if (this.info) {
-      item.description = `engine ${this.info.ServerVersion} · ${this.info.ContainersRunning} running / ${this.info.Containers}`;
+      item.description = `engine ${displayText(this.info.ServerVersion, 40)} · ${this.info.ContainersRunning} running / ${this.info.Containers}`;
     } else {
       item.description = 'unreachable';
     }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  childLevelId, ContainerSummary, DaemonLevel, daemonHint, escapeMarkdown, groupByComposeProject, showsAsPlainContainer, toChildSpecs,
+  childLevelId, ContainerSummary, DaemonLevel, daemonHint, displayText, escapeMarkdown, groupByComposeProject, showsAsPlainContainer, toChildSpecs,
   WALK_LEVEL_BUDGET,
 } from '../../../core';
 import { contextValue } from '../contextValues';
@@ -52,7 +52,7 @@ export class LevelNode extends ContainerNode {
     item.iconPath = resourceIcon('level');
     const level = this.openLevel;
     const depth = this.daemon.depth + 1;
-    item.description = `L${depth} · ${this.shortId}${level ? ` · ${level.transport.kind}` : ''} · ${this.container.Image}`;
+    item.description = `L${depth} · ${this.shortId}${level ? ` · ${level.transport.kind}` : ''} · ${displayText(this.container.Image, 200)}`;
     const md = item.tooltip as vscode.MarkdownString;
     md.appendMarkdown(`\n\n**Level ${depth}**: ${escapeMarkdown(this.path)}`);
     md.appendMarkdown(level ? `\n\nTransport: ${level.transport.kind} — ${escapeMarkdown(level.transport.address)}` : `\n\nLooks like a daemon: ${escapeMarkdown(daemonHint(this.container)?.reason ?? '')}`);
@@ -68,7 +68,8 @@ export class LevelNode extends ContainerNode {
     }
     const wasOpen = !!this.openLevel;
     // A daemon that invents a level in every container must not grow the tree without end.
-    const openUnderRoot = this.ctx.service.registry.openLevels().filter((l) => l.root.id === this.daemon.root.id).length;
+    const root = this.ctx.service.registry.roots().find((r) => r.root.id === this.daemon.root.id);
+    const openUnderRoot = root ? this.ctx.service.registry.levelsUnderRoot(root) : 0;
     if (!wasOpen && openUnderRoot >= WALK_LEVEL_BUDGET) {
       return [new MessageNode(this, `Not opened: ${WALK_LEVEL_BUDGET} levels are open under this root`, {
         severity: 'info', detail: `The tree opens at most ${WALK_LEVEL_BUDGET} levels under one root; a real tree is far smaller, so a daemon here may be inventing levels.`,
@@ -128,10 +129,16 @@ export async function containerChildren(ctx: TreeContext, daemon: DaemonLevel, p
   }
   ctx.watch(daemon, parent);
   const groups = contentGroups(ctx, parent, daemon);
-  if (list.length === 0) return [new MessageNode(parent, 'No containers', { severity: 'info' }), ...groups];
-  if (!ctx.service.current.groupByComposeProject) return [...containerNodes(ctx, daemon, parent, list), ...groups];
+  // A lying level's entries of the wrong shape are left out; the level says so, its other rows stay.
+  const leftOut = daemon.leftOut.length ? new MessageNode(parent, `Left out ${daemon.leftOut.length} listed container(s): not the Engine API's shape`, {
+    severity: 'error', detail: `This daemon may not be what it claims. ${daemon.leftOut.slice(0, 5).join('; ')}`,
+  }) : undefined;
+  const note = leftOut ? [leftOut] : [];
+  if (list.length === 0) return [leftOut ?? new MessageNode(parent, 'No containers', { severity: 'info' }), ...groups];
+  if (!ctx.service.current.groupByComposeProject) return [...note, ...containerNodes(ctx, daemon, parent, list), ...groups];
   const { projects, ungrouped } = groupByComposeProject(list);
   return [
+    ...note,
     ...containerNodes(ctx, daemon, parent, ungrouped),
     ...projects.map((p) => new ComposeProjectNode(ctx, parent, daemon, p.name, p.containers, containerNodes)),
     ...groups,

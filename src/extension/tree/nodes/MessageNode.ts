@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayText } from '../../../core';
 import { contextValue } from '../contextValues';
 import { TreeNode } from './TreeNode';
 
@@ -24,11 +25,12 @@ export class MessageNode extends TreeNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.message, vscode.TreeItemCollapsibleState.None);
+    // A message may quote a lying level: shown as data, one line.
+    const item = new vscode.TreeItem(displayText(this.message, 1000), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.options.severity === 'error' ? 'error' : 'info',
       this.options.severity === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
-    item.tooltip = this.options.detail ?? this.message;
+    item.tooltip = displayText(this.options.detail ?? this.message, 2000);
     item.contextValue = contextValue('message', this.options.retryTargetId !== undefined && 'retry');
     if (this.options.retryTargetId !== undefined) {
       item.command = { command: 'docker-levels.retry', title: 'Retry', arguments: [this] };
