@@ -7,7 +7,7 @@ import { containerNodeId } from '../levels/ids';
 import { Listeners } from '../listeners';
 import { Logger, scopedLogger, silentLogger } from '../log';
 import { displayText } from '../untrusted/displayText';
-import { readContainerPorts } from './containerPorts';
+import { protocolRefusal, readContainerPorts } from './containerPorts';
 import { watchForwardTarget } from './forwardWatch';
 import { openPortRelay, PortRelayRequest, probePort } from './portRelay';
 import { RelayAddress, resolveRelayAddress } from './relayTarget';
@@ -138,7 +138,8 @@ export class PortForward implements Disposable {
   private async check(signal?: AbortSignal): Promise<void> {
     const address = await resolveRelayAddress(this.daemon, this.containerId, signal);
     this.containerName = address.name;
-    const exposed = (await readContainerPorts(this.daemon, this.containerId, signal)).some((p) => p.port === this.port && p.protocol === 'tcp');
+    const ports = (await readContainerPorts(this.daemon, this.containerId, signal)).filter((p) => p.port === this.port);
+    const exposed = ports.some((p) => p.protocol === 'tcp');
     const problem = await probePort(this.relayRequest(signal));
     if (!problem) return;
     const refused = /^Nothing listens on port/.test(problem.message);
@@ -146,6 +147,8 @@ export class PortForward implements Disposable {
       this.log.warn(`${this.describe()}: ${problem.message} Serving anyway: it may start later.`);
       return;
     }
+    // Only a datagram port of that number, and no TCP service on it: no TCP relay serves it.
+    if (refused && ports.length > 0) throw protocolRefusal(ports[0].protocol, this.port, address.name);
     if (refused) {
       throw new DockerLevelsError('notFound', `Container ${address.name} does not expose port ${this.port}/tcp and nothing listens on it.`,
         'Check the port number (Inspect shows the exposed ports), or start the service first.');
