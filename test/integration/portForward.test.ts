@@ -91,7 +91,7 @@ describe('port forwarding (integration, depth 3)', function () {
     cleanup();
     const serve = `mkdir -p /www && echo ${PAGE} > /www/index.html && head -c 1048576 /dev/zero > /www/big && `
       + '(nc -ll -p 7000 -e cat &) && exec httpd -f -p 80 -h /www';
-    dockerAt(chain, ['run', '-d', '--name', HTTP, '--expose', '9999', 'docker-levels-test/leaf:latest', 'sh', '-c', serve]);
+    dockerAt(chain, ['run', '-d', '--name', HTTP, '--expose', '9999', '--expose', '5353/udp', 'docker-levels-test/leaf:latest', 'sh', '-c', serve]);
     dockerAt(chain, ['create', '--name', STOPPED, '--expose', '80', 'docker-levels-test/leaf:latest']);
     // An image with no shell and no tools: one static busybox under a name that is no applet.
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-ports-'));
@@ -168,6 +168,18 @@ describe('port forwarding (integration, depth 3)', function () {
   it('refuses a port the container neither exposes nor listens on, and a stopped container, leaving nothing', async () => {
     await assert.rejects(start(HTTP, 81), /does not expose port 81\/tcp and nothing listens on it/);
     await assert.rejects(start(STOPPED, 80), /Container dl-ports-stopped is created/);
+  });
+
+  it('refuses a UDP port by name, in core and CLI (exit 2 for a UDP spec, 1 for a port the container has only as UDP)', async () => {
+    await assert.rejects(start(HTTP, 5353), (err: DockerLevelsError) => err.kind === 'notFound'
+      && err.message === 'Port 5353/udp of container dl-ports-http: UDP ports cannot be forwarded yet.');
+    const spec = cli(['port-forward', `${L3}/${HTTP}`, '5353/udp']);
+    assert.equal(spec.code, 2, spec.stderr);
+    assert.match(spec.stderr, /Port 5353\/udp: UDP ports cannot be forwarded yet\./);
+    const onlyUdp = cli(['port-forward', `${L3}/${HTTP}`, '5353']);
+    assert.equal(onlyUdp.code, 1, onlyUdp.stderr);
+    assert.equal(onlyUdp.stdout, '');
+    assert.match(onlyUdp.stderr, /Port 5353\/udp of container dl-ports-http: UDP ports cannot be forwarded yet\./);
   });
 
   it('refuses a local port already in use', async () => {
