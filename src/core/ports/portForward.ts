@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Disposable } from '../disposable';
 import { classifyError, DockerLevelsError } from '../errors';
 import { ForwardedConnection } from '../forward/forwardedConnection';
@@ -9,7 +10,7 @@ import { Logger, scopedLogger, silentLogger } from '../log';
 import { displayText } from '../untrusted/displayText';
 import { protocolRefusal, readContainerPorts } from './containerPorts';
 import { watchForwardTarget } from './forwardWatch';
-import { openPortRelay, PortRelayRequest, probePort } from './portRelay';
+import { openPortRelay, PortRelayRequest, probePort, SpareRelay } from './portRelay';
 import { RelayAddress, resolveRelayAddress } from './relayTarget';
 
 export interface PortForwardOptions {
@@ -43,6 +44,11 @@ export class PortForward implements Disposable {
   private watch: Disposable | undefined;
   private stopping: Promise<void> | undefined;
   private identityRead: Promise<RelayAddress> | undefined;
+  /** One relay started ahead of the next connection, and the start of the next one. */
+  private spare: SpareRelay | undefined;
+  private spareStarting: Promise<void> | undefined;
+  private readonly spareCancel = new AbortController();
+  private spareFailed = false;
   private nextId = 1;
   private total = 0;
   private failed = 0;
@@ -67,6 +73,7 @@ export class PortForward implements Disposable {
     try {
       await forward.check(signal);
       await forward.listen(options.localPort);
+      forward.refillSpare();
       forward.watch = watchForwardTarget(options.daemon, options.containerId, forward.log, (reason) => void forward.stop(reason));
       forward.log.info(`${forward.describe()}: listening on ${forward.address}`);
       return forward;
@@ -205,13 +212,47 @@ export class PortForward implements Disposable {
     this.connections.add(conn);
     this.changeListeners.fire(this);
     // Opened at once, not on the client's first bytes: some protocols have the server speak first.
-    openPortRelay(this.relayRequest(conn.signal)).then(
+    this.relayFor(conn.signal).then(
       (relay) => conn.attach(relay),
       (err: unknown) => {
         if (conn.isClosed) return;
         conn.destroy(classifyError(err, this.describe()));
       },
     );
+  }
+
+  /**
+   * A relay for a new connection: the spare when there is one (or one is starting), once the
+   * container's identity and address were checked for this connection, else a new relay.
+   */
+  private async relayFor(signal: AbortSignal): Promise<Duplex> {
+    if (!this.spare && this.spareStarting) await this.spareStarting;
+    const spare = this.spare;
+    this.spare = undefined;
+    this.refillSpare();
+    if (!spare) return openPortRelay(this.relayRequest(signal));
+    let address: RelayAddress;
+    try {
+      address = await this.checkIdentity();
+    } catch (err) {
+      spare.dispose();
+      throw err;
+    }
+    if (spare.fits(address)) return spare.go(this.daemon.timeoutMs, signal);
+    spare.dispose();
+    return openPortRelay(this.relayRequest(signal));
+  }
+
+  /** Starts the next spare relay unless one is there or starting; it costs one idle shell in the dind container. */
+  private refillSpare(): void {
+    // A root's containers are dialled directly: no exec to save. After a failure, none again.
+    if (this.state !== 'serving' || this.daemon.isRoot || this.spareFailed || this.spare || this.spareStarting) return;
+    this.spareStarting = SpareRelay.start(this.relayRequest(this.spareCancel.signal)).then((spare) => {
+      if (this.state === 'serving') this.spare = spare; else spare?.dispose();
+    }, (err: unknown) => {
+      this.spareFailed = true;
+      if (this.state === 'serving') this.log.debug(`${this.describe()}: no spare relay, each connection starts its own: ${(err as Error).message}`);
+    }).finally(() => { this.spareStarting = undefined; });
   }
 
   private report(connectionId: number, error: DockerLevelsError): void {
@@ -231,6 +272,9 @@ export class PortForward implements Disposable {
     this.state = 'stopped';
     this.stopReason = reason;
     this.watch?.dispose();
+    this.spareCancel.abort();
+    this.spare?.dispose();
+    this.spare = undefined;
     const open = this.connections.size;
     const closed = this.server.listening ? new Promise<void>((resolve) => this.server.close(() => resolve())) : Promise.resolve();
     for (const conn of [...this.connections]) conn.destroy();
