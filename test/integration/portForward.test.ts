@@ -54,11 +54,17 @@ function idAt(chain: string[], name: string): string {
   return dockerAt(chain, ['inspect', '--format', '{{.Id}}', name]).trim();
 }
 
-/** socat/nc relay processes in the dind container of level 3 (as its own `ps` sees them). */
-function relaysInL3(): number {
-  const out = dockerAt(bedChain(2), ['exec', 'dl-bed-l3', 'ps', '-o', 'args']);
-  // Its ps also sees the processes of its own containers (the echo server's `nc -ll`): only relays count.
-  return out.split('\n').filter((l) => /^socat .* TCP:|^nc \d+\.\d+\.\d+\.\d+ \d+$/.test(l.trim())).length;
+/** socat/nc relay processes in the dind container of level 3 (as its own /proc shows them), and idle spare relays. */
+function relaysInL3(): { relays: number; spares: number } {
+  // Whole command lines from /proc (ps would cut a relay's long script short).
+  const lines = dockerAt(bedChain(2), ['exec', 'dl-bed-l3', 'sh', '-c', 'for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f" 2>/dev/null; echo; done'])
+    .split('\n').map((l) => l.trim());
+  // It also sees the processes of its own containers (the echo server's `nc -ll`): only relays count.
+  return {
+    relays: lines.filter((l) => /^socat .* TCP:|^nc \d+\.\d+\.\d+\.\d+ \d+$/.test(l)).length,
+    // A spare is the relay's shell, waiting for its connection: its arguments end in "wait".
+    spares: lines.filter((l) => /docker-levels-relay \d+\.\d+\.\d+\.\d+ \d+ wait$/.test(l)).length,
+  };
 }
 
 async function waitFor(what: string, check: () => boolean, ms = 20_000): Promise<void> {
@@ -149,12 +155,14 @@ describe('port forwarding (integration, depth 3)', function () {
     const f = await start(HTTP, 7000);
     const held = net.connect({ host: '127.0.0.1', port: f.localPort });
     await new Promise((r) => held.once('connect', r));
-    await waitFor('a relay to run', () => relaysInL3() > 0);
+    await waitFor('a relay to run', () => relaysInL3().relays > 0);
+    // One spare waits for the next connection, never more.
+    await waitFor('one spare relay', () => relaysInL3().spares === 1);
     const closed = new Promise((r) => held.once('close', r));
     await f.stop();
     await closed;
     assert.equal(f.activeConnections, 0);
-    await waitFor('no relay left in dl-bed-l3', () => relaysInL3() === 0);
+    await waitFor('no relay and no spare left in dl-bed-l3', () => { const n = relaysInL3(); return n.relays === 0 && n.spares === 0; });
   });
 
   it('says on the first connection that nothing listens on an exposed port', async () => {
