@@ -122,8 +122,22 @@ export class SpareRelay {
     const dind = daemon.container;
     if (daemon.isRoot || !parent || !dind) return undefined;
     const address = await (request.resolveAddress ?? ((s) => resolveRelayAddress(daemon, containerId, s)))(signal);
-    const socket = await withDeadline(daemon.timeoutMs, `Starting a relay in ${dind.name}`, signal, (s) => startRelayExec(parent, dind.id, address.ip, port, true, s));
-    return new SpareRelay(socket, parent, { ...address, port, dind: dind.name }, request.log);
+    return withDeadline(daemon.timeoutMs, `Starting a relay in ${dind.name}`, signal, async (s) => {
+      const opening = startRelayExec(parent, dind.id, address.ip, port, true, s);
+      // Cancelled (the forward stopped) while the exec starts: its stream is closed when it comes.
+      const closeLate = () => { opening.then((late) => late.destroy(), () => undefined); };
+      s.addEventListener('abort', closeLate, { once: true });
+      try {
+        const socket = await opening;
+        if (s.aborted) throw new DockerLevelsError('cancelled', 'The spare relay was cancelled.');
+        return new SpareRelay(socket, parent, { ...address, port, dind: dind.name }, request.log);
+      } catch (err) {
+        closeLate();
+        throw relayError(err, dind.name);
+      } finally {
+        s.removeEventListener('abort', closeLate);
+      }
+    });
   }
 
   /** Whether it can still take a connection to `address`. */
