@@ -74,6 +74,18 @@ export async function portForward(ctx: BenchContext): Promise<Row[]> {
       await get(undefined, forward.url);
       fresh.push(performance.now() - t);
     }
+    // The same without the spare relay: every new connection waits for its exec.
+    const bare = await PortForward.start({ daemon: level3, containerId: id[0], port: 80, spareRelay: false });
+    const freshBare: number[] = [];
+    try {
+      for (let i = 0; i < FRESH_ROUNDS; i++) {
+        const t0 = performance.now();
+        await get(undefined, bare.url);
+        freshBare.push(performance.now() - t0);
+      }
+    } finally {
+      await bare.stop();
+    }
     ctx.log('item 11: 50 MB through the forward, and through the docker exec chain (cat)');
     let t = performance.now();
     const bytes = await get(agent, `${forward.url}big`);
@@ -88,7 +100,7 @@ export async function portForward(ctx: BenchContext): Promise<Row[]> {
     const failures = results.filter((r) => r.status === 'rejected').length;
     const firstFailure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason as Error | undefined;
     ctx.details.portForward = {
-      forwardMs: summarize(fwd), newConnectionMs: summarize(fresh), insideDindMs: summarize(inside), execChainMs: summarize(chain),
+      forwardMs: summarize(fwd), newConnectionMs: summarize(fresh), newConnectionNoSpareMs: summarize(freshBare), insideDindMs: summarize(inside), execChainMs: summarize(chain),
       bigBytes: bytes, bigMs, chainBigBytes: chainBytes, chainBigMs, parallelMs, failures, firstFailure: firstFailure?.message,
       relayFailures: forward.failedConnections,
     };
@@ -98,6 +110,7 @@ export async function portForward(ctx: BenchContext): Promise<Row[]> {
       { item: 11, name: 'forwarded port, warm GET, depth 3, vs GET inside level 3\'s dind (wget)', figure: warm, baseline: { label: 'inside', value: ms(median(inside)) }, ratio: ratioOf(warm, ms(median(inside)), '× faster', true), note: 'wget includes its process start' },
       { item: 11, name: 'forwarded port, warm GET, depth 3, vs docker exec chain (wget)', figure: warm, baseline: { label: 'chain', value: ms(median(chain)) }, ratio: ratioOf(warm, ms(median(chain)), '× faster', true) },
       { item: 11, name: 'forwarded port, GET on a new connection (its relay starts), vs docker exec chain', figure: ms(median(fresh)), baseline: { label: 'chain', value: ms(median(chain)) }, ratio: ratioOf(ms(median(fresh)), ms(median(chain)), '× faster', true) },
+      { item: 11, name: 'forwarded port, GET on a new connection, spare relay vs none (an exec per connection)', figure: ms(median(fresh)), baseline: { label: 'no spare', value: ms(median(freshBare)) }, ratio: ratioOf(ms(median(fresh)), ms(median(freshBare)), '× faster', true) },
       { item: 11, name: 'forwarded port, 50 MB at depth 3, vs docker exec chain (cat)', figure: mbps(bytes, bigMs), baseline: { label: 'chain', value: mbps(chainBytes, chainBigMs) }, ratio: ratioOf(mbps(bytes, bigMs), mbps(chainBytes, chainBigMs), '× chain'), note: bytes === BIG ? undefined : `got ${bytes} bytes` },
       { item: 11, name: 'forwarded port, 50 parallel GETs (new connections): failures', figure: { value: failures, unit: 'requests' }, target: '0', pass: failures === 0, note: `${(parallelMs / 1000).toFixed(1)} s for all 50${firstFailure ? `; first failure: ${firstFailure.message.slice(0, 120)}` : ''}` },
     ];

@@ -24,6 +24,8 @@ export interface PortForwardOptions {
   log?: Logger;
   /** How long one side of a connection may stay open after the other has closed. */
   lingerMs?: number;
+  /** Keep one relay started ahead of the next connection (default true; the bench compares). */
+  spareRelay?: boolean;
 }
 
 export type PortForwardState = 'serving' | 'stopped';
@@ -246,7 +248,7 @@ export class PortForward implements Disposable {
   /** Starts the next spare relay unless one is there or starting; it costs one idle shell in the dind container. */
   private refillSpare(): void {
     // A root's containers are dialled directly: no exec to save. After a failure, none again.
-    if (this.state !== 'serving' || this.daemon.isRoot || this.spareFailed || this.spare || this.spareStarting) return;
+    if (this.state !== 'serving' || this.daemon.isRoot || this.options.spareRelay === false || this.spareFailed || this.spare || this.spareStarting) return;
     this.spareStarting = SpareRelay.start(this.relayRequest(this.spareCancel.signal)).then((spare) => {
       if (this.state === 'serving') this.spare = spare; else spare?.dispose();
     }, (err: unknown) => {
