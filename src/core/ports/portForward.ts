@@ -51,6 +51,7 @@ export class PortForward implements Disposable {
   private spareStarting: Promise<void> | undefined;
   private readonly spareCancel = new AbortController();
   private spareFailed = false;
+  private spareAwaited = false;
   private nextId = 1;
   private total = 0;
   private failed = 0;
@@ -228,7 +229,11 @@ export class PortForward implements Disposable {
    * container's identity and address were checked for this connection, else a new relay.
    */
   private async relayFor(signal: AbortSignal): Promise<Duplex> {
-    if (!this.spare && this.spareStarting) await this.spareStarting;
+    // One connection waits for a spare that is starting (it started earlier than a new exec would); a burst does not.
+    if (!this.spare && this.spareStarting && !this.spareAwaited) {
+      this.spareAwaited = true;
+      await this.spareStarting.finally(() => { this.spareAwaited = false; });
+    }
     const spare = this.spare;
     this.spare = undefined;
     this.refillSpare();
@@ -240,7 +245,8 @@ export class PortForward implements Disposable {
       spare.dispose();
       throw err;
     }
-    if (spare.fits(address)) return spare.go(this.daemon.timeoutMs, signal);
+    // A failure (also a cancel before it ran) ends the spare: it never goes back.
+    if (spare.fits(address)) return spare.go(this.daemon.timeoutMs, signal).catch((err: unknown) => { spare.dispose(); throw err; });
     spare.dispose();
     return openPortRelay(this.relayRequest(signal));
   }
