@@ -54,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): DockerLevelsApi {
   const forwarders = new LevelForwarders(log, (reason) => void errors.show(reason));
   const contexts = new DockerContexts(log);
   const portForwards = new PortForwards(log, (error) => void errors.show(error));
+  tree.portForwards = portForwards;
   // Forwarders and the docker contexts pointing at them go when VS Code closes; once only.
   let stopping: Promise<void> | undefined;
   const stopForwarding = () => (stopping ??= Promise.all([contexts.removeAll(), forwarders.stopAll(), portForwards.stopAll()]).then(() => { forwarders.dispose(); portForwards.dispose(); }));

@@ -55,11 +55,17 @@ function idAt(chain: string[], name: string): string {
   return dockerAt(chain, ['inspect', '--format', '{{.Id}}', name]).trim();
 }
 
-/** socat/nc relay processes in the dind container of level 3 (as its own `ps` sees them). */
-function relaysInL3(): number {
-  const out = dockerAt(bedChain(2), ['exec', 'dl-bed-l3', 'ps', '-o', 'args']);
-  // Its ps also sees the processes of its own containers (the echo server's `nc -ll`): only relays count.
-  return out.split('\n').filter((l) => /^socat .* TCP:|^nc \d+\.\d+\.\d+\.\d+ \d+$/.test(l.trim())).length;
+/** socat/nc relay processes in the dind container of level 3 (as its own /proc shows them), and idle spare relays. */
+function relaysInL3(): { relays: number; spares: number } {
+  // Whole command lines from /proc (ps would cut a relay's long script short).
+  const lines = dockerAt(bedChain(2), ['exec', 'dl-bed-l3', 'sh', '-c', 'for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f" 2>/dev/null; echo; done'])
+    .split('\n').map((l) => l.trim());
+  // It also sees the processes of its own containers (the echo server's `nc -ll`): only relays count.
+  return {
+    relays: lines.filter((l) => /^socat .* TCP:|^nc \d+\.\d+\.\d+\.\d+ \d+$/.test(l)).length,
+    // A spare is the relay's shell, waiting for its connection: its arguments end in "wait".
+    spares: lines.filter((l) => /docker-levels-relay \d+\.\d+\.\d+\.\d+ \d+ wait$/.test(l)).length,
+  };
 }
 
 describe('port forwarding (integration, depth 3)', function () {
@@ -84,7 +90,7 @@ describe('port forwarding (integration, depth 3)', function () {
     cleanup();
     const serve = `mkdir -p /www && echo ${PAGE} > /www/index.html && head -c 1048576 /dev/zero > /www/big && `
       + '(nc -ll -p 7000 -e cat &) && exec httpd -f -p 80 -h /www';
-    dockerAt(chain, ['run', '-d', '--name', HTTP, '--expose', '9999', 'docker-levels-test/leaf:latest', 'sh', '-c', serve]);
+    dockerAt(chain, ['run', '-d', '--name', HTTP, '--expose', '9999', '--expose', '5353/udp', 'docker-levels-test/leaf:latest', 'sh', '-c', serve]);
     dockerAt(chain, ['create', '--name', STOPPED, '--expose', '80', 'docker-levels-test/leaf:latest']);
     // An image with no shell and no tools: one static busybox under a name that is no applet.
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-ports-'));
@@ -142,12 +148,14 @@ describe('port forwarding (integration, depth 3)', function () {
     const f = await start(HTTP, 7000);
     const held = net.connect({ host: '127.0.0.1', port: f.localPort });
     await new Promise((r) => held.once('connect', r));
-    await waitFor(() => relaysInL3() > 0, 20_000, 'a relay to run', 250, false);
+    await waitFor(() => relaysInL3().relays > 0, 20_000, 'a relay to run', 250, false);
+    // One spare waits for the next connection, never more.
+    await waitFor(() => relaysInL3().spares === 1, 20_000, 'one spare relay', 250, false);
     const closed = new Promise((r) => held.once('close', r));
     await f.stop();
     await closed;
     assert.equal(f.activeConnections, 0);
-    await waitFor(() => relaysInL3() === 0, 20_000, 'no relay left in dl-bed-l3', 250, false);
+    await waitFor(() => { const n = relaysInL3(); return n.relays === 0 && n.spares === 0; }, 20_000, 'no relay and no spare left in dl-bed-l3', 250, false);
   });
 
   it('says on the first connection that nothing listens on an exposed port', async () => {
@@ -161,6 +169,18 @@ describe('port forwarding (integration, depth 3)', function () {
   it('refuses a port the container neither exposes nor listens on, and a stopped container, leaving nothing', async () => {
     await assert.rejects(start(HTTP, 81), /does not expose port 81\/tcp and nothing listens on it/);
     await assert.rejects(start(STOPPED, 80), /Container dl-ports-stopped is created/);
+  });
+
+  it('refuses a UDP port by name, in core and CLI (exit 2 for a UDP spec, 1 for a port the container has only as UDP)', async () => {
+    await assert.rejects(start(HTTP, 5353), (err: DockerLevelsError) => err.kind === 'notFound'
+      && err.message === 'Port 5353/udp of container dl-ports-http: UDP ports cannot be forwarded yet.');
+    const spec = cli(['port-forward', `${L3}/${HTTP}`, '5353/udp']);
+    assert.equal(spec.code, 2, spec.stderr);
+    assert.match(spec.stderr, /Port 5353\/udp: UDP ports cannot be forwarded yet\./);
+    const onlyUdp = cli(['port-forward', `${L3}/${HTTP}`, '5353']);
+    assert.equal(onlyUdp.code, 1, onlyUdp.stderr);
+    assert.equal(onlyUdp.stdout, '');
+    assert.match(onlyUdp.stderr, /Port 5353\/udp of container dl-ports-http: UDP ports cannot be forwarded yet\./);
   });
 
   it('refuses a local port already in use', async () => {

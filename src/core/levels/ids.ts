@@ -39,3 +39,13 @@ export function containerNodeId(daemonLevelId: string, containerId: string): str
 export function rootNodeId(endpointId: string): string {
   return `root:${endpointId}`;
 }
+
+/** The tree id of a container's Ports group (`containerTreeId` from containerNodeId). */
+export function portsGroupNodeId(containerTreeId: string): string {
+  return `${containerTreeId}#ports`;
+}
+
+/** The tree id of one port of a container: "…#ports/80/tcp". */
+export function portNodeId(containerTreeId: string, port: number, protocol: string): string {
+  return `${portsGroupNodeId(containerTreeId)}/${port}/${protocol}`;
+}

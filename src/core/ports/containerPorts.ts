@@ -115,15 +115,29 @@ export interface PortSpec {
   port: number;
 }
 
-/** "[LOCAL:]PORT", as the CLI and the input box take it; "0:80" also means a free local port. */
+/**
+ * The refusal for a port of another protocol than TCP: the relays carry byte streams, and a
+ * datagram protocol would need its own (socat UDP relays, framing over the exec stream).
+ */
+export function protocolRefusal(protocol: string, port?: number, containerName?: string): DockerLevelsError {
+  const which = protocol.toUpperCase();
+  const what = port === undefined ? '' : containerName ? `Port ${port}/${protocol} of container ${containerName}: ` : `Port ${port}/${protocol}: `;
+  // Asked for in so many words: bad input; found on the container (it has no TCP port of that number): a missing port.
+  return new DockerLevelsError(containerName ? 'notFound' : 'badInput', `${what}${which} ports cannot be forwarded yet.`,
+    'Docker Levels forwards TCP ports only; reach a UDP service from a shell in its level (Open Terminal).');
+}
+
+/** "[LOCAL:]PORT[/tcp]", as the CLI and the input box take it; "0:80" also means a free local port. */
 export function parsePortSpec(text: string): PortSpec {
-  const m = /^\s*(?:(\d{1,5}):)?(\d{1,5})(?:\/tcp)?\s*$/.exec(text);
+  const m = /^\s*(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp|sctp))?\s*$/i.exec(text);
   const bad = () => new DockerLevelsError('badInput', `"${displayText(text, 40)}" is not a port.`,
     'Give PORT or LOCAL:PORT, each from 1 to 65535 (LOCAL 0 or left out: any free port), e.g. 8080:80.');
   if (!m) throw bad();
   const port = Number(m[2]);
   const local = m[1] === undefined ? undefined : Number(m[1]);
   if (!isPortNumber(port) || (local !== undefined && local !== 0 && !isPortNumber(local))) throw bad();
+  const protocol = (m[3] ?? 'tcp').toLowerCase();
+  if (protocol !== 'tcp') throw protocolRefusal(protocol, port);
   return { port, localPort: local || undefined };
 }
 

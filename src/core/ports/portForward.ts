@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Disposable } from '../disposable';
 import { classifyError, DockerLevelsError } from '../errors';
 import { ForwardedConnection } from '../forward/forwardedConnection';
@@ -7,9 +8,9 @@ import { containerNodeId } from '../levels/ids';
 import { Listeners } from '../listeners';
 import { Logger, scopedLogger, silentLogger } from '../log';
 import { displayText } from '../untrusted/displayText';
-import { readContainerPorts } from './containerPorts';
+import { protocolRefusal, readContainerPorts } from './containerPorts';
 import { watchForwardTarget } from './forwardWatch';
-import { openPortRelay, PortRelayRequest, probePort } from './portRelay';
+import { openPortRelay, PortRelayRequest, probePort, SpareRelay } from './portRelay';
 import { RelayAddress, resolveRelayAddress } from './relayTarget';
 
 export interface PortForwardOptions {
@@ -23,6 +24,8 @@ export interface PortForwardOptions {
   log?: Logger;
   /** How long one side of a connection may stay open after the other has closed. */
   lingerMs?: number;
+  /** Keep one relay started ahead of the next connection (default true; the bench compares). */
+  spareRelay?: boolean;
 }
 
 export type PortForwardState = 'serving' | 'stopped';
@@ -43,6 +46,12 @@ export class PortForward implements Disposable {
   private watch: Disposable | undefined;
   private stopping: Promise<void> | undefined;
   private identityRead: Promise<RelayAddress> | undefined;
+  /** One relay started ahead of the next connection, and the start of the next one. */
+  private spare: SpareRelay | undefined;
+  private spareStarting: Promise<void> | undefined;
+  private readonly spareCancel = new AbortController();
+  private spareFailed = false;
+  private spareAwaited = false;
   private nextId = 1;
   private total = 0;
   private failed = 0;
@@ -67,6 +76,7 @@ export class PortForward implements Disposable {
     try {
       await forward.check(signal);
       await forward.listen(options.localPort);
+      forward.refillSpare();
       forward.watch = watchForwardTarget(options.daemon, options.containerId, forward.log, (reason) => void forward.stop(reason));
       forward.log.info(`${forward.describe()}: listening on ${forward.address}`);
       return forward;
@@ -138,7 +148,8 @@ export class PortForward implements Disposable {
   private async check(signal?: AbortSignal): Promise<void> {
     const address = await resolveRelayAddress(this.daemon, this.containerId, signal);
     this.containerName = address.name;
-    const exposed = (await readContainerPorts(this.daemon, this.containerId, signal)).some((p) => p.port === this.port && p.protocol === 'tcp');
+    const ports = (await readContainerPorts(this.daemon, this.containerId, signal)).filter((p) => p.port === this.port);
+    const exposed = ports.some((p) => p.protocol === 'tcp');
     const problem = await probePort(this.relayRequest(signal));
     if (!problem) return;
     const refused = /^Nothing listens on port/.test(problem.message);
@@ -146,6 +157,8 @@ export class PortForward implements Disposable {
       this.log.warn(`${this.describe()}: ${problem.message} Serving anyway: it may start later.`);
       return;
     }
+    // Only a datagram port of that number, and no TCP service on it: no TCP relay serves it.
+    if (refused && ports.length > 0) throw protocolRefusal(ports[0].protocol, this.port, address.name);
     if (refused) {
       throw new DockerLevelsError('notFound', `Container ${address.name} does not expose port ${this.port}/tcp and nothing listens on it.`,
         'Check the port number (Inspect shows the exposed ports), or start the service first.');
@@ -202,13 +215,52 @@ export class PortForward implements Disposable {
     this.connections.add(conn);
     this.changeListeners.fire(this);
     // Opened at once, not on the client's first bytes: some protocols have the server speak first.
-    openPortRelay(this.relayRequest(conn.signal)).then(
+    this.relayFor(conn.signal).then(
       (relay) => conn.attach(relay),
       (err: unknown) => {
         if (conn.isClosed) return;
         conn.destroy(classifyError(err, this.describe()));
       },
     );
+  }
+
+  /**
+   * A relay for a new connection: the spare when there is one (or one is starting), once the
+   * container's identity and address were checked for this connection, else a new relay.
+   */
+  private async relayFor(signal: AbortSignal): Promise<Duplex> {
+    // One connection waits for a spare that is starting (it started earlier than a new exec would); a burst does not.
+    if (!this.spare && this.spareStarting && !this.spareAwaited) {
+      this.spareAwaited = true;
+      await this.spareStarting.finally(() => { this.spareAwaited = false; });
+    }
+    const spare = this.spare;
+    this.spare = undefined;
+    this.refillSpare();
+    if (!spare) return openPortRelay(this.relayRequest(signal));
+    let address: RelayAddress;
+    try {
+      address = await this.checkIdentity();
+    } catch (err) {
+      spare.dispose();
+      throw err;
+    }
+    // A failure (also a cancel before it ran) ends the spare: it never goes back.
+    if (spare.fits(address)) return spare.go(this.daemon.timeoutMs, signal).catch((err: unknown) => { spare.dispose(); throw err; });
+    spare.dispose();
+    return openPortRelay(this.relayRequest(signal));
+  }
+
+  /** Starts the next spare relay unless one is there or starting; it costs one idle shell in the dind container. */
+  private refillSpare(): void {
+    // A root's containers are dialled directly: no exec to save. After a failure, none again.
+    if (this.state !== 'serving' || this.daemon.isRoot || this.options.spareRelay === false || this.spareFailed || this.spare || this.spareStarting) return;
+    this.spareStarting = SpareRelay.start(this.relayRequest(this.spareCancel.signal)).then((spare) => {
+      if (this.state === 'serving') this.spare = spare; else spare?.dispose();
+    }, (err: unknown) => {
+      this.spareFailed = true;
+      if (this.state === 'serving') this.log.debug(`${this.describe()}: no spare relay, each connection starts its own: ${(err as Error).message}`);
+    }).finally(() => { this.spareStarting = undefined; });
   }
 
   private report(connectionId: number, error: DockerLevelsError): void {
@@ -228,6 +280,9 @@ export class PortForward implements Disposable {
     this.state = 'stopped';
     this.stopReason = reason;
     this.watch?.dispose();
+    this.spareCancel.abort();
+    this.spare?.dispose();
+    this.spare = undefined;
     const open = this.connections.size;
     const closed = this.server.listening ? new Promise<void>((resolve) => this.server.close(() => resolve())) : Promise.resolve();
     for (const conn of [...this.connections]) conn.destroy();

@@ -33,6 +33,9 @@ const SOCAT_WROTE_OUT = /transferred (\d+) bytes from \d+ to 1\b/;
  * its connection for long.
  */
 const RELAY_SCRIPT = [
+  // A spare ($3 = wait) starts ahead of its connection and idles until a line arrives: the
+  // shell reads it byte by byte, so what follows goes to the tool. End of input: it just exits.
+  'if [ "$3" = wait ]; then read -r go || exit 0; fi',
   `if command -v socat >/dev/null 2>&1; then echo "${SOCAT_MARKER}" >&2; exec socat -d -d -d -t 10 - "TCP:$1:$2,nodelay"; fi`,
   `if command -v nc >/dev/null 2>&1; then echo "${NC_MARKER}" >&2; exec nc "$1" "$2"; fi`,
   `echo "${NO_TOOL_MARKER}" >&2; exit 127`,
@@ -74,12 +77,8 @@ export async function openPortRelay(request: PortRelayRequest): Promise<Duplex> 
     const closeLate = () => { opening?.then((late) => late.destroy(), () => undefined); };
     s.addEventListener('abort', closeLate, { once: true });
     try {
-      opening = startRelayExec(parent, dind.id, address.ip, port, s);
-      const socket = await opening;
-      const relay = new RelayStream(socket, parent, { ...address, port, dind: dind.name }, request.log);
-      await relay.ready;
-      if (s.aborted) relay.destroy();
-      return relay;
+      opening = startRelayExec(parent, dind.id, address.ip, port, false, s);
+      return await relayOver(await opening, parent, { ...address, port, dind: dind.name }, request.log, s);
     } catch (err) {
       closeLate();
       throw relayError(err, dind.name);
@@ -89,10 +88,88 @@ export async function openPortRelay(request: PortRelayRequest): Promise<Duplex> 
   });
 }
 
-async function startRelayExec(parent: DaemonLevel, dindId: string, ip: string, port: number, signal: AbortSignal): Promise<Duplex> {
+async function relayOver(socket: Duplex, parent: DaemonLevel, info: RelayInfo, log: Logger, s: AbortSignal): Promise<Duplex> {
+  const relay = new RelayStream(socket, parent, info, log);
+  await relay.ready;
+  if (s.aborted) relay.destroy();
+  return relay;
+}
+
+/**
+ * A relay started ahead of its connection (the exec is most of a connection's cost at depth N):
+ * it idles in the dind container, connected to nothing, until go() hands it a connection. It
+ * dials the address read when it started: go() is given the address read for the connection,
+ * and a spare for another address is not used. Dispose ends it (its shell exits).
+ */
+export class SpareRelay {
+  private ended = false;
+  /** Nothing comes out before go(): anything that does (an exec error) means it is dead. */
+  private readonly idle = () => this.dispose();
+
+  private constructor(private readonly socket: Duplex, private readonly parent: DaemonLevel, private readonly info: RelayInfo, private readonly log: Logger) {
+    const end = () => { this.ended = true; };
+    socket.once('close', end);
+    socket.once('end', end);
+    socket.once('error', end);
+    // Flowing, so its end is seen while it idles.
+    socket.on('data', this.idle);
+  }
+
+  /** Starts one for a container of a nested level; undefined for a root's container (dialled directly). */
+  static async start(request: PortRelayRequest): Promise<SpareRelay | undefined> {
+    const { daemon, containerId, port, signal } = request;
+    const parent = daemon.parent;
+    const dind = daemon.container;
+    if (daemon.isRoot || !parent || !dind) return undefined;
+    const address = await (request.resolveAddress ?? ((s) => resolveRelayAddress(daemon, containerId, s)))(signal);
+    return withDeadline(daemon.timeoutMs, `Starting a relay in ${dind.name}`, signal, async (s) => {
+      const opening = startRelayExec(parent, dind.id, address.ip, port, true, s);
+      // Cancelled (the forward stopped) while the exec starts: its stream is closed when it comes.
+      const closeLate = () => { opening.then((late) => late.destroy(), () => undefined); };
+      s.addEventListener('abort', closeLate, { once: true });
+      try {
+        const socket = await opening;
+        if (s.aborted) throw new DockerLevelsError('cancelled', 'The spare relay was cancelled.');
+        return new SpareRelay(socket, parent, { ...address, port, dind: dind.name }, request.log);
+      } catch (err) {
+        closeLate();
+        throw relayError(err, dind.name);
+      } finally {
+        s.removeEventListener('abort', closeLate);
+      }
+    });
+  }
+
+  /** Whether it can still take a connection to `address`. */
+  fits(address: RelayAddress): boolean {
+    return !this.ended && !this.socket.destroyed && address.id === this.info.id && address.ip === this.info.ip;
+  }
+
+  /** Lets it dial, for a connection whose target was just checked (`address`). */
+  go(timeoutMs: number, signal: AbortSignal): Promise<Duplex> {
+    return withDeadline(timeoutMs, `Starting a relay in ${this.info.dind}`, signal, async (s) => {
+      try {
+        // The relay's own reader takes over in this same tick: no byte is lost.
+        this.socket.off('data', this.idle);
+        this.socket.write('go\n');
+        return await relayOver(this.socket, this.parent, this.info, this.log, s);
+      } catch (err) {
+        this.socket.destroy();
+        throw relayError(err, this.info.dind);
+      }
+    });
+  }
+
+  dispose(): void {
+    this.ended = true;
+    this.socket.destroy();
+  }
+}
+
+async function startRelayExec(parent: DaemonLevel, dindId: string, ip: string, port: number, wait: boolean, signal: AbortSignal): Promise<Duplex> {
   try {
     const exec = await parent.docker.getContainer(dindId).exec({
-      Cmd: ['sh', '-c', RELAY_SCRIPT, 'docker-levels-relay', ip, String(port)],
+      Cmd: ['sh', '-c', RELAY_SCRIPT, 'docker-levels-relay', ip, String(port), wait ? 'wait' : 'now'],
       AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, abortSignal: signal,
     } as Docker.ExecCreateOptions);
     return (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;

@@ -31,10 +31,11 @@ export async function inspectBounded(daemon: DaemonLevel, containerId: string, s
   }
 }
 
-function firstIpv4(networks: unknown): string | undefined {
+function firstIp(networks: unknown, family: 'IPAddress' | 'GlobalIPv6Address'): string | undefined {
   if (!isObject(networks)) return undefined;
   for (const n of Object.values(networks).slice(0, 64)) {
-    if (isObject(n) && typeof n.IPAddress === 'string' && net.isIPv4(n.IPAddress)) return n.IPAddress;
+    const ip = isObject(n) ? n[family] : undefined;
+    if (typeof ip === 'string' && (family === 'IPAddress' ? net.isIPv4(ip) : net.isIPv6(ip))) return ip;
   }
   return undefined;
 }
@@ -70,19 +71,34 @@ export async function resolveRelayAddress(daemon: DaemonLevel, containerId: stri
     throw new DockerLevelsError('conflict', `Container ${name} is ${status}, so nothing listens on its ports.`,
       'Start it, then forward the port again.');
   }
-  const settings = isObject(body.NetworkSettings) ? body.NetworkSettings : {};
-  const hostConfig = isObject(body.HostConfig) ? body.HostConfig : {};
-  const mode = typeof hostConfig.NetworkMode === 'string' ? hostConfig.NetworkMode : '';
-  // With the host's network, the service listens in the namespace the relay itself runs in.
-  if (mode === 'host') return { id: body.Id, name, ip: '127.0.0.1' };
+  const mode = isObject(body.HostConfig) && typeof body.HostConfig.NetworkMode === 'string' ? body.HostConfig.NetworkMode : '';
   // Sharing another container's namespace: that one holds the address.
   const shared = /^container:([\w.-]{1,128})$/.exec(mode);
   const owner = shared ? await inspectBounded(daemon, shared[1], signal).catch(() => undefined) : undefined;
-  const ownerIp = isObject(owner) && isObject(owner.NetworkSettings) ? firstIpv4(owner.NetworkSettings.Networks) : undefined;
-  const ip = ownerIp ?? firstIpv4(settings.Networks) ?? (typeof settings.IPAddress === 'string' && net.isIPv4(settings.IPAddress) ? settings.IPAddress : undefined);
-  if (!ip) {
-    throw new DockerLevelsError('unreachable', `Container ${name} has no IPv4 address on any network (network mode ${displayText(mode || 'none', 64)}).`,
-      'Connect it to a network (docker network connect) to forward its ports.');
-  }
+  const ip = relayIpOf(body, name, owner);
   return { id: body.Id, name, ip };
+}
+
+/**
+ * The address a relay beside the container dials, from its inspect answer (and that of the
+ * container whose network namespace it shares, if any): the host's loopback with the host's
+ * network, else its first IPv4 address. A container with IPv6 addresses only (Docker 27's
+ * --ipv4=false networks) is refused by name: the relays dial IPv4.
+ */
+export function relayIpOf(body: Json, name: string, owner?: unknown): string {
+  const hostConfig = isObject(body.HostConfig) ? body.HostConfig : {};
+  const mode = typeof hostConfig.NetworkMode === 'string' ? hostConfig.NetworkMode : '';
+  // With the host's network, the service listens in the namespace the relay itself runs in.
+  if (mode === 'host') return '127.0.0.1';
+  const own = isObject(body.NetworkSettings) ? body.NetworkSettings : {};
+  const settings = isObject(owner) && isObject(owner.NetworkSettings) ? owner.NetworkSettings : own;
+  const ip = firstIp(settings.Networks, 'IPAddress') ?? (typeof settings.IPAddress === 'string' && net.isIPv4(settings.IPAddress) ? settings.IPAddress : undefined);
+  if (ip) return ip;
+  const v6 = firstIp(settings.Networks, 'GlobalIPv6Address') ?? (typeof settings.GlobalIPv6Address === 'string' && net.isIPv6(settings.GlobalIPv6Address) ? settings.GlobalIPv6Address : undefined);
+  if (v6) {
+    throw new DockerLevelsError('unreachable', `Container ${name} has an IPv6 address only (${displayText(v6, 64)}): IPv6-only containers cannot be forwarded yet.`,
+      'Connect it to a network with IPv4 as well (docker network connect), then forward the port again.');
+  }
+  throw new DockerLevelsError('unreachable', `Container ${name} has no IPv4 address on any network (network mode ${displayText(mode || 'none', 64)}).`,
+    'Connect it to a network (docker network connect) to forward its ports.');
 }

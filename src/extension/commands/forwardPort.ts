@@ -3,12 +3,14 @@ import { displayText } from '../../core';
 import { openForwardInBrowser } from '../forwarding/portForwards';
 import type { CommandSpec } from './commandContext';
 import { containerArgument } from './nodeArguments';
-import { portArgument } from './portArgument';
+import { portArgument, portNodeTarget } from './portArgument';
 
 /** Forward Port…: a container port at any depth on 127.0.0.1 of this machine. */
 export const forwardPortCommand: CommandSpec = {
   id: 'docker-levels.forwardPort',
-  async run(ctx, arg, portArg) {
+  async run(ctx, given, givenPort) {
+    // A port row: its container and port.
+    const { arg, portArg } = portNodeTarget(given, givenPort);
     const node = await containerArgument(ctx, arg, (n) => n.isRunning, 'Forward a port of which container?');
     if (!node) return;
     const spec = await portArgument(ctx, node, portArg, false);

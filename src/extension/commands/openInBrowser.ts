@@ -3,12 +3,14 @@ import { displayText, preferredWebPort, readContainerPorts } from '../../core';
 import { openForwardInBrowser } from '../forwarding/portForwards';
 import type { CommandSpec } from './commandContext';
 import { containerArgument } from './nodeArguments';
-import { portArgument } from './portArgument';
+import { portArgument, portNodeTarget } from './portArgument';
 
 /** Open in Browser: forwards a web port (a common one first), then opens it through asExternalUri. */
 export const openInBrowserCommand: CommandSpec = {
   id: 'docker-levels.openInBrowser',
-  async run(ctx, arg, portArg) {
+  async run(ctx, given, givenPort) {
+    // A port row: its container and port.
+    const { arg, portArg } = portNodeTarget(given, givenPort);
     const node = await containerArgument(ctx, arg, (n) => n.isRunning, 'Open which container in the browser?');
     if (!node) return;
     const web = portArg === undefined ? preferredWebPort(await readContainerPorts(node.daemon, node.container.Id)) : undefined;

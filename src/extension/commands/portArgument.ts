@@ -1,4 +1,5 @@
-import { displayText, parsePortSpec, PortSpec, rankWebPorts, readContainerPorts, describePort } from '../../core';
+import { describePort, displayText, parsePortSpec, PortSpec, protocolRefusal, rankWebPorts, readContainerPorts } from '../../core';
+import { PortNode } from '../tree/nodes/PortNodes';
 import type { ContainerNode } from '../tree/nodes/ContainerNode';
 import type { CommandContext } from './commandContext';
 
@@ -22,4 +23,12 @@ export async function portArgument(ctx: CommandContext, node: ContainerNode, giv
     validateInput: (v) => { try { parsePortSpec(v); return undefined; } catch (err) { return (err as Error).message; } },
   });
   return text ? parsePortSpec(text) : undefined;
+}
+
+/** A port row stands for its container and its port; other arguments pass through. A UDP row is refused. */
+export function portNodeTarget(arg: unknown, portArg: unknown): { arg: unknown; portArg: unknown } {
+  if (!(arg instanceof PortNode)) return { arg, portArg };
+  const { port, protocol } = arg.port;
+  if (protocol !== 'tcp') throw protocolRefusal(protocol, port, displayText(arg.containerNode.name));
+  return { arg: arg.containerNode, portArg: port };
 }

@@ -38,6 +38,7 @@ import { viewComposeProjectLogsCommand } from './viewComposeProjectLogs';
 import { forwardPortCommand } from './forwardPort';
 import { openInBrowserCommand } from './openInBrowser';
 import { showPortForwardsCommand } from './showPortForwards';
+import { stopPortForwardCommand } from './stopPortForward';
 import { pruneLevelCommand } from './pruneLevel';
 import { showDaemonLogCommand } from './showDaemonLog';
 import { removeOrphanedLevelDataCommand } from './removeOrphanedLevelData';
@@ -55,6 +56,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   startComposeProjectCommand, stopComposeProjectCommand, restartComposeProjectCommand, removeComposeProjectCommand, viewComposeProjectLogsCommand,
   forwardPortCommand, openInBrowserCommand, showPortForwardsCommand,
   pruneLevelCommand, showDaemonLogCommand, removeOrphanedLevelDataCommand,
+  stopPortForwardCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { classifyError, ContainerSummary, DaemonInfo, DaemonLevel, LiveLevelContents, Logger } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
+import type { PortForwards } from '../forwarding/portForwards';
 import type { LevelsService } from '../levelsService';
 import { DaemonNode } from './nodes/DaemonNode';
 import { GroupNode, recheckNodes, TreeNode } from './nodes/TreeNode';
@@ -45,6 +46,8 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly notDaemons = new Set<string>();
+  /** Set once in activate(): port rows show where their port is forwarded. */
+  portForwards: PortForwards | undefined;
   readonly refreshController: RefreshController;
   /** Every node shown and not disposed, by id: for commands and reveal(). */
   private readonly nodes = new Map<string, TreeNode>();

@@ -1,5 +1,6 @@
 import type { ContainerSummary, DaemonLevel, LiveLevelContents } from '../../core';
 import type { ErrorReporter } from '../errorReporting';
+import type { PortForwards } from '../forwarding/portForwards';
 import type { LevelsService } from '../levelsService';
 import type { NodeHost, TreeNode } from './nodes/TreeNode';
 
@@ -18,4 +19,6 @@ export interface TreeContext extends NodeHost {
   /** Containers found to run no daemon, shown as plain containers from then on. */
   readonly notDaemons: Set<string>;
   refresh(node?: TreeNode): void;
+  /** The port forwards the extension runs, for port rows to show (set once in activate()). */
+  readonly portForwards?: PortForwards;
 }

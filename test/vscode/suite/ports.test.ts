@@ -1,5 +1,6 @@
-// Forward Port…, Open in Browser and Show Port Forwards in the real extension host, on a
-// container at depth 3 of the real bed (an httpd the test starts there, named dl-vsports-*).
+// Forward Port…, Open in Browser, Show Port Forwards, the Ports rows and Stop Port Forward in the
+// real extension host, on a container at depth 3 of the real bed (an httpd the test starts
+// there, named dl-vsports-*; it also exposes a UDP port, which is shown and refused).
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as vscode from 'vscode';
@@ -37,7 +38,7 @@ describe('Port forwards in the extension host, depth 3', function () {
   before(async () => {
     api = await vscode.extensions.getExtension<DockerLevelsApi>(EXTENSION_ID)!.activate();
     try { dockerAt(BED, ['rm', '-f', WEB]); } catch { /* not there */ }
-    dockerAt(BED, ['run', '-d', '--name', WEB, '--expose', '80', LEAF_IMAGE, 'sh', '-c', `mkdir -p /w && echo ${PAGE} > /w/index.html && exec httpd -f -p 80 -h /w`]);
+    dockerAt(BED, ['run', '-d', '--name', WEB, '--expose', '80', '--expose', '5353/udp', LEAF_IMAGE, 'sh', '-c', `mkdir -p /w && echo ${PAGE} > /w/index.html && exec httpd -f -p 80 -h /w`]);
     api.tree.refresh();
   });
 
@@ -73,5 +74,47 @@ describe('Port forwards in the extension host, depth 3', function () {
     api.setPrompts(prompts);
     await vscode.commands.executeCommand('docker-levels.showPortForwards');
     await until('one forward fewer', () => api.portForwards.list().length === before - 1 || undefined);
+  });
+
+  it('lists the ports as rows under Ports; a port row forwards, opens and stops; a UDP row is shown and refused', async () => {
+    await Promise.all(api.portForwards.list().map((f) => f.stop()));
+    const node = await nodeByPath([...BED, WEB]);
+    const group = ((await api.tree.getChildren(node)) as TreeNode[]).find((k) => k.getTreeItem().label === 'Ports');
+    assert.ok(group, 'the container has a Ports row');
+    assert.equal(group.getTreeItem().description, '80/tcp, 5353/udp');
+    const rows = (await api.tree.getChildren(group)) as TreeNode[];
+    const item = (r: TreeNode) => r.getTreeItem();
+    assert.deepEqual(rows.map((r) => [item(r).label, item(r).contextValue]), [
+      ['80/tcp', 'dockerLevels:port+tcp+running'], ['5353/udp', 'dockerLevels:port+udp+running']]);
+    const [tcp, udp] = rows;
+    assert.equal(api.tree.getParent(tcp), group);
+
+    const address = await vscode.commands.executeCommand<string>('docker-levels.forwardPort', tcp);
+    assert.match(address, /^127\.0\.0\.1:\d+$/);
+    assert.equal((await get(`http://${address}/`)).trim(), PAGE);
+    await until('the row to show the forward', () => item(tcp).contextValue === 'dockerLevels:port+tcp+running+forwarded' || undefined);
+    assert.equal(item(tcp).description, `forwarded to ${address}`);
+    // Open in Browser on the row takes the forward that runs.
+    const uri = await vscode.commands.executeCommand<string>('docker-levels.openInBrowser', tcp);
+    assert.match(uri, /^http:\/\/(127\.0\.0\.1|localhost)/);
+    assert.deepEqual(api.portForwards.list().map((f) => f.address), [address]);
+
+    assert.deepEqual(await vscode.commands.executeCommand<string[]>('docker-levels.stopPortForward', tcp), [address]);
+    assert.equal(api.portForwards.list().length, 0);
+    await until('the row to show no forward', () => item(tcp).contextValue === 'dockerLevels:port+tcp+running' || undefined);
+    assert.equal(item(tcp).description, '');
+    await assert.rejects(get(`http://${address}/`), /ECONNREFUSED/);
+
+    assert.equal(item(udp).description, 'UDP: cannot be forwarded yet');
+    // The refusal is an error notification, which the command awaits: dismiss it, then it ends.
+    const refused = vscode.commands.executeCommand('docker-levels.forwardPort', udp);
+    let done = false;
+    void refused.then(() => { done = true; }, () => { done = true; });
+    await until('the refused command to end', async () => {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      return done || undefined;
+    }, 30_000);
+    assert.equal(await refused, undefined);
+    assert.equal(api.portForwards.list().length, 0, 'nothing was forwarded for the UDP port');
   });
 });

@@ -5,6 +5,7 @@ import {
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { FilesNode } from './FilesNode';
+import { portsRows, portsSignature } from './PortNodes';
 import { TreeNode } from './TreeNode';
 
 function stateIcon(state: string): vscode.ThemeIcon {
@@ -26,6 +27,7 @@ function portsText(c: ContainerSummary): string {
 export class ContainerNode extends TreeNode {
   readonly id: string;
   name: string;
+  private portsListed = '';
 
   constructor(protected readonly ctx: TreeContext, parent: TreeNode, private heldDaemon: DaemonLevel, public container: ContainerSummary) {
     super(parent);
@@ -69,9 +71,15 @@ export class ContainerNode extends TreeNode {
     return [this.container.State === 'running' ? 'running' : this.container.State === 'paused' ? 'paused' : 'stopped'];
   }
 
-  /** Its Files row; a level lists it after its daemon's children. */
+  /** Its Files row, and its Ports when it has any; a level lists Files after its daemon's children. */
   protected override loadChildren(): Promise<TreeNode[]> {
-    return Promise.resolve([new FilesNode(this)]);
+    this.portsListed = portsSignature(this.container);
+    return Promise.resolve([new FilesNode(this), ...portsRows(this.ctx, this)]);
+  }
+
+  /** Its ports come and go with its state (a stopped container lists none): the rows follow. */
+  protected override childrenHold(): boolean {
+    return this.portsListed === portsSignature(this.container);
   }
 
   getTreeItem(): vscode.TreeItem {
