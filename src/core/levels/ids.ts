@@ -39,3 +39,13 @@ export function containerNodeId(daemonLevelId: string, containerId: string): str
 export function rootNodeId(endpointId: string): string {
   return `root:${endpointId}`;
 }
+
+/** The tree id of a container's Files row, under the container's node id. */
+export function filesNodeId(containerNodeId: string): string {
+  return `${containerNodeId}#files`;
+}
+
+/** The tree id of a file or directory (an absolute path) under a Files row. */
+export function containerPathNodeId(filesNodeId: string, path: string): string {
+  return `${filesNodeId}:${path}`;
+}

@@ -41,6 +41,8 @@ import { showPortForwardsCommand } from './showPortForwards';
 import { pruneLevelCommand } from './pruneLevel';
 import { showDaemonLogCommand } from './showDaemonLog';
 import { removeOrphanedLevelDataCommand } from './removeOrphanedLevelData';
+import { deleteContainerFileCommand } from './deleteContainerFile';
+import { refreshFilesCommand } from './refreshFiles';
 
 /** Every command of the extension; package.json must list exactly these (checked by a unit test). */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -55,6 +57,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   startComposeProjectCommand, stopComposeProjectCommand, restartComposeProjectCommand, removeComposeProjectCommand, viewComposeProjectLogsCommand,
   forwardPortCommand, openInBrowserCommand, showPortForwardsCommand,
   pruneLevelCommand, showDaemonLogCommand, removeOrphanedLevelDataCommand,
+  deleteContainerFileCommand, refreshFilesCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */

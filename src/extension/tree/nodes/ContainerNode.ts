@@ -69,7 +69,7 @@ export class ContainerNode extends TreeNode {
 
   /** Its Files row; a level lists it after its daemon's children. */
   protected override loadChildren(): Promise<TreeNode[]> {
-    return Promise.resolve([new FilesNode(this)]);
+    return Promise.resolve([new FilesNode(this.ctx, this)]);
   }
 
   getTreeItem(): vscode.TreeItem {
