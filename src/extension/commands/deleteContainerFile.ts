@@ -26,7 +26,7 @@ export const deleteContainerFileCommand: CommandSpec = {
     await vscode.workspace.fs.delete(uri, { recursive: isDir, useTrash: false });
     ctx.log.info(`deleted ${uri.toString()}`);
     // The row's parent lists its directory again (the tree has no file events).
-    if (isFileTreeNode(arg) && arg.parent) ctx.tree.refresh(arg.parent);
+    if (isFileTreeNode(arg) && arg.parent) await ctx.tree.refresh(arg.parent);
     return uri;
   },
 };

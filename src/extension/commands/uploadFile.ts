@@ -32,7 +32,7 @@ export const uploadFileCommand: CommandSpec = {
     });
     ctx.log.info(`uploaded ${source.fsPath} to ${dirUri.toString()}`);
     // "Upload here" on a directory row: the row lists its directory again, with the new file.
-    if (isFileTreeNode(arg)) ctx.tree.refresh(arg);
+    if (isFileTreeNode(arg)) await ctx.tree.refresh(arg);
     return withContainerPath(dirUri, target);
   },
 };

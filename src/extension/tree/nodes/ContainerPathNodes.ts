@@ -68,10 +68,13 @@ function sizeText(bytes: number): string {
 function tooltip(path: string, e: DirectoryEntry): string {
   return [
     displayText(path, 400),
-    e.kind === 'symlink' ? `symlink → ${displayText(e.linkTarget ?? '?', 400)}` : '',
+    e.kind === 'symlink' ? (e.linkTarget ? `symlink → ${displayText(e.linkTarget, 400)}` : 'symlink') : '',
     `${e.kind === 'file' ? `${sizeText(e.size)}, ` : ''}mode ${e.permissions.toString(8).padStart(4, '0')}`,
   ].filter(Boolean).join('\n');
 }
+
+/** A symlink's target when the listing route knows it (the archive does; find/stat lists only what it points at). */
+const linkText = (e: DirectoryEntry) => (e.linkTarget ? `→ ${displayText(e.linkTarget, 80)}` : 'symlink');
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
@@ -99,7 +102,7 @@ export class ContainerDirectoryNode extends GroupNode {
     item.resourceUri = this.uri;
     item.iconPath = vscode.ThemeIcon.Folder;
     item.contextValue = contextValue('directory', this.entry.kind === 'symlink' && 'symlink');
-    item.description = this.entry.kind === 'symlink' ? `→ ${displayText(this.entry.linkTarget ?? '', 80)}` : undefined;
+    item.description = this.entry.kind === 'symlink' ? linkText(this.entry) : undefined;
     item.tooltip = tooltip(this.path, this.entry);
     return item;
   }
@@ -133,7 +136,7 @@ export class ContainerFileNode extends TreeNode {
     item.resourceUri = this.uri;
     item.iconPath = this.isRegular ? vscode.ThemeIcon.File : new vscode.ThemeIcon('circle-slash');
     item.contextValue = contextValue('file', this.isRegular ? 'regular' : 'special', this.entry.kind === 'symlink' && 'symlink');
-    item.description = this.entry.kind === 'symlink' ? `→ ${displayText(this.entry.linkTarget ?? '', 80)}` : this.entry.kind === 'file' ? sizeText(this.entry.size) : this.entry.kind;
+    item.description = this.entry.kind === 'symlink' ? linkText(this.entry) : this.entry.kind === 'file' ? sizeText(this.entry.size) : this.entry.kind;
     item.tooltip = tooltip(this.path, this.entry);
     if (this.isRegular) item.command = { command: 'docker-levels.openFileInContainer', title: 'Open File in Container', arguments: [this.uri] };
     return item;
