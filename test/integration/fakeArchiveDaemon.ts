@@ -1,7 +1,8 @@
 /**
  * A FAKE Docker daemon for the archive endpoints: an HTTP server on 127.0.0.1 only, listing
  * containers whose GET /containers/{id}/archive answers with a tar a hostile level would send
- * (names that climb out, absolute names, symlinks out) or stalls mid-stream. A real dockerd
+ * (names that climb out, absolute names, symlinks out) or stalls mid-stream (or, for a PUT,
+ * stops reading). A real dockerd
  * cannot be made to send either, so this is a fake (as fakeLyingDaemon.ts is for listings).
  */
 import * as http from 'node:http';
@@ -44,7 +45,8 @@ export async function makeTar(entries: { name: string; type?: tar.Header['type']
 }
 
 /** Serves `containers` by name; `archives(path)` answers GET/HEAD of a path in any of them. */
-export async function startFakeArchiveDaemon(containers: string[], archives: (path: string) => FakeArchive | undefined): Promise<FakeArchiveDaemon> {
+export async function startFakeArchiveDaemon(containers: string[], archives: (path: string) => FakeArchive | undefined,
+  options: { stallPuts?: boolean } = {}): Promise<FakeArchiveDaemon> {
   const ids = new Map(containers.map((name, i) => [`${String(i + 1).padStart(2, '0')}${'f'.repeat(62)}`, name]));
   const puts: { target: string; body: Buffer }[] = [];
   const server = http.createServer((req, res) => {
@@ -62,6 +64,7 @@ export async function startFakeArchiveDaemon(containers: string[], archives: (pa
     if (!m || !ids.has(m[1])) return json(404, { message: 'no such container' });
     if (m[2] === 'json') return json(200, { Id: m[1], Name: `/${ids.get(m[1])}`, State: { Running: true, Status: 'running' }, Config: { Env: [], Labels: {} }, HostConfig: {}, Mounts: [] });
     const path = url.searchParams.get('path') ?? '/';
+    if (req.method === 'PUT' && options.stallPuts) return void req.pause(); // reads nothing, answers never
     if (req.method === 'PUT') {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));

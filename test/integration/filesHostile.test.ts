@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar-stream';
-import { ContainerFiles, DockerLevelsError, endpointFromSetting, Levels } from '../../src/core';
+import { ContainerFiles, copyToContainer, DockerLevelsError, endpointFromSetting, Levels } from '../../src/core';
 import { type FakeArchive, type FakeArchiveDaemon, makeTar, startFakeArchiveDaemon } from './fakeArchiveDaemon';
 import { spawn } from 'node:child_process';
 
@@ -134,6 +134,21 @@ describe('hostile archives from a fake level: cp refuses, nothing lands outside 
         await assert.rejects((async () => { for await (const c of opened.content) got += (c as Buffer).length; })(),
           (e: DockerLevelsError) => e.kind === 'timeout');
         assert.ok(got < big.length, `${got} bytes arrived of ${big.length}`);
+      } finally {
+        levels.dispose();
+      }
+    });
+
+    it('an upload to a level that stops reading fails with the idle deadline, not a hang', async () => {
+      await fake!.close();
+      served['/tmp'] = { kind: 'directory', tar: Buffer.alloc(0) };
+      fake = await startFakeArchiveDaemon(['victim'], (p) => served[p], { stallPuts: true });
+      const local = path.join(work, 'up.bin');
+      fs.writeFileSync(local, Buffer.alloc(48 * 1024 * 1024, 0x63));
+      const levels = new Levels([endpointFromSetting({ url: fake.url })], { timeoutMs: 1000 });
+      try {
+        await assert.rejects(copyToContainer(levels.roots()[0], '01'.padEnd(64, 'f'), local, '/tmp'),
+          (e: DockerLevelsError) => e.kind === 'timeout' && /read no bytes for 3 s/.test(e.message));
       } finally {
         levels.dispose();
       }

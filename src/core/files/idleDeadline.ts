@@ -37,3 +37,36 @@ export function withIdleDeadline<T extends Source>(source: T, idleMs: number, wh
   arm();
   return out as unknown as T;
 }
+
+/**
+ * The other direction (an upload): `source` passed through to a level that reads it; `onStall`
+ * is told once the level has read nothing for `idleMs` while bytes wait for it. A slow source
+ * (the local disk) does not count. The caller aborts the request on the stall.
+ */
+export function watchReaderIdle<T extends NodeJS.ReadableStream>(source: T, idleMs: number, what: string, onStall: (err: DockerLevelsError) => void): T {
+  let timer: NodeJS.Timeout | undefined;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      arm();
+      cb(null, chunk);
+    },
+  });
+  const check = () => {
+    if (out.destroyed || out.readableEnded) return;
+    if (out.readableLength === 0 && out.writableLength === 0) return arm();
+    const err = new DockerLevelsError('timeout', `${what}: the level read no bytes for ${Math.round(idleMs / 1000)} s; stopped.`,
+      'The level or its tunnel stalled. What it had extracted before may be there; try again, or check the level with Show Log.');
+    out.destroy(err);
+    onStall(err);
+  };
+  function arm(): void {
+    clearTimeout(timer);
+    timer = setTimeout(check, idleMs);
+  }
+  source.on('error', (err: Error) => out.destroy(err));
+  out.on('end', () => clearTimeout(timer));
+  out.on('close', () => clearTimeout(timer));
+  source.pipe(out);
+  arm();
+  return out as unknown as T;
+}
