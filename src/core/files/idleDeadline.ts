@@ -56,7 +56,8 @@ export function watchReaderIdle<T extends NodeJS.ReadableStream>(source: T, idle
     if (out.readableLength === 0 && out.writableLength === 0) return arm();
     const err = new DockerLevelsError('timeout', `${what}: the level read no bytes for ${Math.round(idleMs / 1000)} s; stopped.`,
       'The level or its tunnel stalled. What it had extracted before may be there; try again, or check the level with Show Log.');
-    out.destroy(err);
+    // Ended without an error event (the request may not listen for one); the caller aborts with `err`.
+    out.destroy();
     onStall(err);
   };
   function arm(): void {
