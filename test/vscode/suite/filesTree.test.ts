@@ -166,7 +166,7 @@ describe('Files row of a container at depth 3, in the extension host', function 
     assert.deepEqual(pathRows(await children(mine)).map(labelOf).sort(), ['later.txt', 'link', 'many', 'seed.txt']);
   });
 
-  it('a directory gone since it was listed shows its error as a row with Retry, not a toast', async () => {
+  it('a directory gone since it was listed shows its error as a row with Retry, not a toast; Retry lists it again', async () => {
     inWeb3('mkdir', '-p', `${dir}/brief`);
     const mine = await dirRow(await filesOf(CONTAINER), dir);
     await vscode.commands.executeCommand('docker-levels.refreshFiles', mine);
@@ -176,6 +176,10 @@ describe('Files row of a container at depth 3, in the extension host', function 
     assert.equal(kids.length, 1);
     assert.match(contextOf(kids[0]), /^dockerLevels:message\+retry/);
     assert.match(String(kids[0].message), /brief/);
+    // Back again: Retry on the error row lists the directory anew.
+    inWeb3('mkdir', '-p', `${dir}/brief`);
+    await vscode.commands.executeCommand('docker-levels.retry', kids[0]);
+    assert.deepEqual((await children(brief)).map((k) => k.message), ['Empty directory']);
   });
 
   it('a stopped container lists / through the archive API, the same names docker export holds', async () => {

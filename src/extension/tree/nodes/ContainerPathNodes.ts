@@ -73,6 +73,11 @@ function tooltip(path: string, e: DirectoryEntry): string {
   ].filter(Boolean).join('\n');
 }
 
+/** Whether a listing ended in an error row: it is not kept, so Retry and a re-expand list again. */
+export function failedListing(children: readonly TreeNode[]): boolean {
+  return children.some((c) => c instanceof MessageNode && c.options.severity === 'error');
+}
+
 /** A symlink's target when the listing route knows it (the archive does; find/stat lists only what it points at). */
 const linkText = (e: DirectoryEntry) => (e.linkTarget ? `→ ${displayText(e.linkTarget, 80)}` : 'symlink');
 
@@ -94,6 +99,11 @@ export class ContainerDirectoryNode extends GroupNode {
 
   protected listItems(): Promise<TreeNode[]> {
     return directoryChildren(this.root, this, this.path);
+  }
+
+  /** An error row is asked again (Retry refreshes the parent, which keeps this instance). */
+  protected override childrenHold(): boolean {
+    return !failedListing(this.children);
   }
 
   getTreeItem(): vscode.TreeItem {

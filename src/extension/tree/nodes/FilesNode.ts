@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { displayText, filesNodeId } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
-import { directoryChildren, FilesOwner, FilesRoot } from './ContainerPathNodes';
+import { directoryChildren, failedListing, FilesOwner, FilesRoot } from './ContainerPathNodes';
 import { GroupNode, TreeNode } from './TreeNode';
 
 export { MAX_TREE_FILE_ENTRIES } from './ContainerPathNodes';
@@ -23,6 +23,10 @@ export class FilesNode extends GroupNode {
 
   protected listItems(): Promise<TreeNode[]> {
     return directoryChildren(this.root, this, '/');
+  }
+
+  protected override childrenHold(): boolean {
+    return !failedListing(this.children);
   }
 
   getTreeItem(): vscode.TreeItem {
