@@ -28,7 +28,8 @@ export function withIdleDeadline<T extends Source>(source: T, idleMs: number, wh
   };
   function arm(): void {
     clearTimeout(timer);
-    timer = setTimeout(check, idleMs);
+    // unref: the transfer's socket keeps a process alive, never this watchdog alone.
+    timer = setTimeout(check, idleMs).unref();
   }
   source.on('error', (err: Error) => out.destroy(err));
   out.on('finish', () => clearTimeout(timer));
@@ -62,7 +63,8 @@ export function watchReaderIdle<T extends NodeJS.ReadableStream>(source: T, idle
   };
   function arm(): void {
     clearTimeout(timer);
-    timer = setTimeout(check, idleMs);
+    // unref: the transfer's socket keeps a process alive, never this watchdog alone.
+    timer = setTimeout(check, idleMs).unref();
   }
   source.on('error', (err: Error) => out.destroy(err));
   out.on('end', () => clearTimeout(timer));
