@@ -89,7 +89,7 @@ export async function filesBench(ctx: BenchContext): Promise<Row[]> {
       listExecMs: summarize(listExec), listArchiveMs: summarize(listArchive), lsChainDepth3Ms: summarize(lsChain),
     };
     const row = (name: string, figure: number[], label: string, base: number[]): Row => ({
-      item: 9, name, figure: m(figure), baseline: { label, value: m(base) }, ratio: ratioOf(m(figure), m(base), '× baseline time'),
+      item: 10, name, figure: m(figure), baseline: { label, value: m(base) }, ratio: ratioOf(m(figure), m(base), '× baseline time'),
     });
     return [
       row('read 50 MB at depth 3 vs docker cp at depth 1', coreRead, 'docker cp L1', cpRead1),

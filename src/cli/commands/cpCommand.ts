@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import {
-  copyArchiveIn, copyArchiveOut, copyFromContainer, copyToContainer, displayText, DockerLevelsError, resolveContainerPath,
+  copyArchiveIn, copyArchiveOut, copyBetweenContainers, copyFromContainer, copyToContainer, displayText, DockerLevelsError, resolveContainerPath,
 } from '../../core';
 import { CliSession, GLOBAL_OPTIONS } from '../cliContext';
 
 export const cpHelp = `docker-levels cp PATH:SRC DEST|-              copy out of a container at any depth (- = a tar on stdout)
-docker-levels cp SRC|- PATH:DEST              copy into it (- = a tar on stdin, extracted into the directory DEST)`;
+docker-levels cp SRC|- PATH:DEST              copy into it (- = a tar on stdin, extracted into the directory DEST)
+docker-levels cp PATH:SRC PATH:DEST           copy between two containers, at any depths (streamed)`;
 
 interface Remote { container: string; path: string }
 
@@ -23,7 +24,6 @@ export async function cpCommand(argv: string[]): Promise<number> {
   const [srcArg, destArg] = positionals;
   const src = srcArg === '-' ? undefined : splitCpArgument(srcArg);
   const dest = destArg === '-' ? undefined : splitCpArgument(destArg);
-  if (src && dest) throw new DockerLevelsError('badInput', 'Copying between two containers is not supported: copy to a local path, then on.');
   if (!src && !dest) throw new DockerLevelsError('badInput', 'One of SRC and DEST must be PATH:FILE in a container, e.g. l1/l2/web:/etc/hostname.');
   const remote = (src ?? dest)!;
   const session = new CliSession(values);
@@ -36,7 +36,10 @@ export async function cpCommand(argv: string[]): Promise<number> {
       signal: controller.signal,
       onSkippedLink: (name: string) => process.stderr.write(`docker-levels: left out the symlink ${displayText(name)}: it points outside the destination\n`),
     };
-    if (src) {
+    if (src && dest) {
+      const target = await resolveContainerPath(session.levels, session.root, dest.container, controller.signal);
+      await copyBetweenContainers({ daemon, containerId: container.Id }, src.path, { daemon: target.daemon, containerId: target.container.Id }, dest.path, options);
+    } else if (src) {
       if (destArg === '-') await copyArchiveOut(daemon, container.Id, src.path, process.stdout, options);
       else await copyFromContainer(daemon, container.Id, src.path, destArg, options);
     } else if (srcArg === '-') {

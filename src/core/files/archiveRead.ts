@@ -5,6 +5,7 @@ import type { DaemonLevel } from '../levels/daemonLevel';
 import { displayText } from '../untrusted/displayText';
 import { MAX_ARCHIVE_LISTING_BYTES, MAX_FILE_READ_BYTES, MAX_LISTING_ENTRIES, TOO_LARGE_HINT } from '../untrusted/limits';
 import { containerPathError, normalizeContainerPath } from './containerPath';
+import { TRANSFER_IDLE_DEADLINES, withIdleDeadline } from './idleDeadline';
 import type { PathKind } from './pathStat';
 
 /** One entry of a directory listing. */
@@ -23,17 +24,19 @@ type ArchiveStream = NodeJS.ReadableStream & { destroy(err?: Error): void };
 
 /**
  * GET /containers/{id}/archive?path=: the raw tar. Opening is bounded by the level's deadline;
- * the stream lives until it ends, the caller destroys it or `signal` aborts.
+ * the stream lives until it ends, the caller destroys it, `signal` aborts, or the level sends
+ * nothing for TRANSFER_IDLE_DEADLINES of its request deadline (a stall mid-stream).
  */
 export async function openContainerArchive(daemon: DaemonLevel, containerId: string, path: string, signal?: AbortSignal): Promise<ArchiveStream> {
   const abs = normalizeContainerPath(path);
-  return daemon.call(`Reading ${displayText(abs)}`, async () => {
+  const raw = await daemon.call(`Reading ${displayText(abs)}`, async () => {
     try {
       return await daemon.docker.getContainer(containerId).getArchive({ path: abs, abortSignal: signal } as never) as unknown as ArchiveStream;
     } catch (err) {
       throw containerPathError(err, abs, daemon.what);
     }
   }, signal);
+  return withIdleDeadline(raw, daemon.timeoutMs * TRANSFER_IDLE_DEADLINES, `Reading ${displayText(abs)} from ${daemon.what}`);
 }
 
 export interface FileRead {
@@ -55,7 +58,9 @@ export async function openContainerFile(daemon: DaemonLevel, containerId: string
   const closeAll = () => { archive.destroy(); extract.destroy(); };
   return new Promise<FileRead>((resolve, reject) => {
     let settled = false;
-    const fail = (err: Error) => { closeAll(); if (!settled) { settled = true; reject(err); } };
+    let content: PassThrough | undefined;
+    // After the content was handed out, a failure (a stall, a cut connection) ends it with the error.
+    const fail = (err: Error) => { closeAll(); if (!settled) { settled = true; reject(err); } else content?.destroy(err); };
     extract.once('entry', (header, entryStream) => {
       const stream = entryStream as unknown as Readable;
       if (header.type !== 'file') {
@@ -68,13 +73,14 @@ export async function openContainerFile(daemon: DaemonLevel, containerId: string
           'Download it or use docker-levels cp, which stream it to disk.'));
       }
       settled = true;
-      const content = new PassThrough();
-      stream.on('error', (err) => content.destroy(err));
+      const out = new PassThrough();
+      content = out;
+      stream.on('error', (err) => out.destroy(err));
       // Only this entry is wanted: once it ends, the archive is closed, not read on.
-      stream.on('end', () => { content.end(); setImmediate(closeAll); });
-      content.on('close', () => { if (!stream.readableEnded) closeAll(); });
-      stream.pipe(content, { end: false });
-      resolve({ content, size, mode: header.mode ?? 0o644 });
+      stream.on('end', () => { out.end(); setImmediate(closeAll); });
+      out.on('close', () => { if (!stream.readableEnded) closeAll(); });
+      stream.pipe(out, { end: false });
+      resolve({ content: out, size, mode: header.mode ?? 0o644 });
     });
     extract.on('error', (err) => fail(err));
     extract.on('finish', () => fail(new DockerLevelsError('notFound', `The archive of ${displayText(abs)} was empty.`)));

@@ -5,6 +5,7 @@ import { DockerLevelsError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { displayText } from '../untrusted/displayText';
 import { containerPathError, normalizeContainerPath } from './containerPath';
+import { TRANSFER_IDLE_DEADLINES, watchReaderIdle } from './idleDeadline';
 import { baseName, parentOf } from './pathStat';
 
 /** Time a transfer may take: the call's own deadline plus a second per MiB (slow levels still finish). */
@@ -19,15 +20,24 @@ export function transferDeadlineMs(daemon: DaemonLevel, bytes: number | undefine
 export async function putContainerArchive(daemon: DaemonLevel, containerId: string, dir: string, archive: Readable,
   options: { signal?: AbortSignal; bytes?: number } = {}): Promise<void> {
   const abs = normalizeContainerPath(dir);
-  await daemon.call(`Writing into ${displayText(abs)}`, async (s) => {
-    try {
-      const res = await daemon.docker.getContainer(containerId).putArchive(archive as never,
-        { path: abs, noOverwriteDirNonDir: true, abortSignal: s } as never) as unknown as { resume?(): void };
-      res?.resume?.();
-    } catch (err) {
-      throw containerPathError(err, abs, daemon.what);
-    }
-  }, options.signal, transferDeadlineMs(daemon, options.bytes));
+  // A level that stops reading mid-upload: the request is aborted with the stall as its error.
+  const stalled = new AbortController();
+  let stall: DockerLevelsError | undefined;
+  const body = watchReaderIdle(archive, daemon.timeoutMs * TRANSFER_IDLE_DEADLINES, `Writing into ${displayText(abs)} on ${daemon.what}`,
+    (err) => { stall = err; stalled.abort(err); });
+  try {
+    await daemon.call(`Writing into ${displayText(abs)}`, async (s) => {
+      try {
+        const res = await daemon.docker.getContainer(containerId).putArchive(body as never,
+          { path: abs, noOverwriteDirNonDir: true, abortSignal: AbortSignal.any([s, stalled.signal]) } as never) as unknown as { resume?(): void };
+        res?.resume?.();
+      } catch (err) {
+        throw stall ?? containerPathError(err, abs, daemon.what);
+      }
+    }, options.signal, transferDeadlineMs(daemon, options.bytes));
+  } finally {
+    (body as unknown as { destroy(): void }).destroy();
+  }
 }
 
 export interface WriteOptions {

@@ -50,7 +50,8 @@ export class ContainerFiles {
     };
   }
 
-  async list(dir: string, signal?: AbortSignal): Promise<DirectoryEntry[]> {
+  /** `archiveBytes` bounds the archive route (a stopped container's `/` streams its whole root file system). */
+  async list(dir: string, signal?: AbortSignal, archiveBytes?: number): Promise<DirectoryEntry[]> {
     const { stat, resolvedPath } = await statFollowing(this.daemon, this.containerId, dir, signal);
     if (stat.kind !== 'directory') throw new DockerLevelsError('badInput', `${displayText(dir)} is not a directory.`);
     try {
@@ -60,7 +61,7 @@ export class ContainerFiles {
     } catch (err) {
       if (!(err instanceof ToolMissingError)) throw err;
     }
-    const entries = await listViaArchive(this.daemon, this.containerId, resolvedPath, signal);
+    const entries = await listViaArchive(this.daemon, this.containerId, resolvedPath, signal, archiveBytes);
     this.lastListingRoute = 'archive';
     return entries;
   }

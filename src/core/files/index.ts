@@ -9,3 +9,5 @@ export * from './pathStat';
 export * from './safeExtract';
 export * from './containerCopy';
 export * from './localPack';
+export * from './idleDeadline';
+export * from './containerToContainer';

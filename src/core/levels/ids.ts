@@ -49,3 +49,13 @@ export function portsGroupNodeId(containerTreeId: string): string {
 export function portNodeId(containerTreeId: string, port: number, protocol: string): string {
   return `${portsGroupNodeId(containerTreeId)}/${port}/${protocol}`;
 }
+
+/** The tree id of a container's Files row, under the container's node id. */
+export function filesNodeId(containerNodeId: string): string {
+  return `${containerNodeId}#files`;
+}
+
+/** The tree id of a file or directory (an absolute path) under a Files row. */
+export function containerPathNodeId(filesNodeId: string, path: string): string {
+  return `${filesNodeId}:${path}`;
+}

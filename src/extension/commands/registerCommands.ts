@@ -42,6 +42,8 @@ import { stopPortForwardCommand } from './stopPortForward';
 import { pruneLevelCommand } from './pruneLevel';
 import { showDaemonLogCommand } from './showDaemonLog';
 import { removeOrphanedLevelDataCommand } from './removeOrphanedLevelData';
+import { deleteContainerFileCommand } from './deleteContainerFile';
+import { refreshFilesCommand } from './refreshFiles';
 
 /** Every command of the extension; package.json must list exactly these (checked by a unit test). */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -56,7 +58,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   startComposeProjectCommand, stopComposeProjectCommand, restartComposeProjectCommand, removeComposeProjectCommand, viewComposeProjectLogsCommand,
   forwardPortCommand, openInBrowserCommand, showPortForwardsCommand,
   pruneLevelCommand, showDaemonLogCommand, removeOrphanedLevelDataCommand,
-  stopPortForwardCommand,
+  stopPortForwardCommand, deleteContainerFileCommand, refreshFilesCommand,
 ];
 
 /** Registers each command behind one wrapper that logs and reports errors in one place. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { displayText, DockerLevelsError, joinContainerPath } from '../../core';
-import { containerFileArgument, withTransferProgress } from '../files/fileTarget';
+import { containerFileArgument, isFileTreeNode, withTransferProgress } from '../files/fileTarget';
 import { locationOf, withContainerPath } from '../files/fileUris';
 import type { CommandSpec } from './commandContext';
 
@@ -31,6 +31,8 @@ export const uploadFileCommand: CommandSpec = {
       }
     });
     ctx.log.info(`uploaded ${source.fsPath} to ${dirUri.toString()}`);
+    // "Upload here" on a directory row: the row lists its directory again, with the new file.
+    if (isFileTreeNode(arg)) await ctx.tree.refresh(arg);
     return withContainerPath(dirUri, target);
   },
 };

@@ -2,14 +2,18 @@ import * as vscode from 'vscode';
 import { FILES_SCHEME } from '../../core';
 import type { CommandContext } from '../commands/commandContext';
 import { containerArgument } from '../commands/nodeArguments';
+import { ContainerDirectoryNode, ContainerFileNode } from '../tree/nodes/ContainerPathNodes';
+import { FilesNode } from '../tree/nodes/FilesNode';
 import { containerFileUri } from './fileUris';
 
 /**
  * The container file a command acts on: a docker-levels: URI it was given (an editor, the
- * explorer), else a container picked in the tree or the palette and a path typed in.
+ * explorer), a row under a container's Files, else a container picked in the tree or the
+ * palette and a path typed in.
  */
 export async function containerFileArgument(ctx: CommandContext, arg: unknown, prompt: string, value = '/'): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri && arg.scheme === FILES_SCHEME) return arg;
+  if (isFileTreeNode(arg)) return arg.uri;
   const node = await containerArgument(ctx, arg, undefined, 'Which container?');
   if (!node) return undefined;
   const path = await ctx.prompts.input({
@@ -33,4 +37,11 @@ export function withTransferProgress<T>(title: string, work: (signal: AbortSigna
     };
     return work(controller.signal, report).finally(() => sub.dispose());
   });
+}
+
+/** A row under a container's Files: the Files row itself, a directory or a file. */
+export type FileTreeNode = FilesNode | ContainerDirectoryNode | ContainerFileNode;
+
+export function isFileTreeNode(arg: unknown): arg is FileTreeNode {
+  return arg instanceof FilesNode || arg instanceof ContainerDirectoryNode || arg instanceof ContainerFileNode;
 }

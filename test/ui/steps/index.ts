@@ -2,9 +2,11 @@
 // file next to this one exporting a UiStep, and one line here (append; keep the order).
 import { openInBrowser } from './openInBrowser';
 import { pruneConfirm } from './pruneConfirm';
+import { editFile } from './editFile';
 import type { UiStep } from './uiStep';
 
 export const EXTRA_STEPS: UiStep[] = [
   pruneConfirm,
   openInBrowser,
+  editFile,
 ];

@@ -124,15 +124,15 @@ describe('Tree groups: images, volumes, networks, compose projects and files of 
     const members = await children(project);
     assert.deepEqual(members.map((m) => m.name).sort(), [`${P}-db-1`, `${P}-web-1`]);
 
-    // Files under a container: its click runs Open File in Container for that container.
+    // Files under a container: it expands to / of that container; a file row opens the file (filesTree.test.ts has the rest).
     const web = members.find((m) => m.name === `${P}-web-1`)!;
     const files = await children(web);
     assert.equal(files.length, 1);
     assert.equal(contextOf(files[0]), 'dockerLevels:files');
-    const command = files[0].getTreeItem().command;
+    const etc = (await children(files[0])).find((k) => k.getTreeItem().label === 'etc')!;
+    const hostname = (await children(etc)).find((k) => k.getTreeItem().label === 'hostname')!;
+    const command = hostname.getTreeItem().command;
     assert.equal(command?.command, 'docker-levels.openFileInContainer');
-    assert.equal(command?.arguments?.[0], web);
-    api.setPrompts(new ScriptedPrompts(['/etc/hostname'], []));
     const uri = await vscode.commands.executeCommand<vscode.Uri>(command.command, ...(command.arguments ?? []));
     const doc = await vscode.workspace.openTextDocument(uri);
     assert.equal(doc.getText().trim(), dockerAt(L2, ['exec', `${P}-web-1`, 'cat', '/etc/hostname']).trim());

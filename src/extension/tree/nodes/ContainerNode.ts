@@ -74,7 +74,7 @@ export class ContainerNode extends TreeNode {
   /** Its Files row, and its Ports when it has any; a level lists Files after its daemon's children. */
   protected override loadChildren(): Promise<TreeNode[]> {
     this.portsListed = portsSignature(this.container);
-    return Promise.resolve([new FilesNode(this), ...portsRows(this.ctx, this)]);
+    return Promise.resolve([new FilesNode(this.ctx, this), ...portsRows(this.ctx, this)]);
   }
 
   /** Its ports come and go with its state (a stopped container lists none): the rows follow. */

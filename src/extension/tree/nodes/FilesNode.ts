@@ -1,27 +1,40 @@
 import * as vscode from 'vscode';
+import { displayText, filesNodeId } from '../../../core';
 import { contextValue } from '../contextValues';
-import { TreeNode } from './TreeNode';
+import type { TreeContext } from '../treeContext';
+import { directoryChildren, failedListing, FilesOwner, FilesRoot } from './ContainerPathNodes';
+import { GroupNode, TreeNode } from './TreeNode';
 
-/** "Files" under a container (its parent, a ContainerNode or LevelNode): a click opens a file of it (the Open File prompt, at the container's root). */
-export class FilesNode extends TreeNode {
-  readonly id: string;
+export { MAX_TREE_FILE_ENTRIES } from './ContainerPathNodes';
 
-  constructor(readonly container: TreeNode) {
-    super(container);
-    this.id = `${container.id}#files`;
+/** "Files" under a container (a ContainerNode or LevelNode): expanding it lists `/` of the container, directories lazily below. */
+export class FilesNode extends GroupNode {
+  readonly root: FilesRoot;
+  readonly path = '/';
+
+  constructor(ctx: TreeContext, readonly container: FilesOwner) {
+    super(container, filesNodeId(container.id), 'Files');
+    this.root = new FilesRoot(ctx, container, this.id);
   }
 
-  protected update(): void {
-    // Nothing of its own: it acts on its container.
+  get uri(): vscode.Uri {
+    return this.root.uri('/');
+  }
+
+  protected listItems(): Promise<TreeNode[]> {
+    return directoryChildren(this.root, this, '/');
+  }
+
+  protected override childrenHold(): boolean {
+    return !failedListing(this.children);
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Files', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem('Files', this.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('files');
     item.contextValue = contextValue('files');
-    item.tooltip = 'Open a file of this container in the editor';
-    item.command = { command: 'docker-levels.openFileInContainer', title: 'Open File in Container', arguments: [this.container] };
+    item.tooltip = `The files of ${displayText(this.container.name)}, from / (read and written through the archive API)`;
     return item;
   }
 }

@@ -94,7 +94,7 @@ export class LevelNode extends ContainerNode {
     // Show the transport now that it is known: only the row is redrawn, the children fetched
     // here answer (once: the next render finds the level open).
     if (!wasOpen) setTimeout(() => { if (!this.isDisposed) this.redraw(); }, 0);
-    return [...await containerChildren(this.ctx, level, this), new FilesNode(this)];
+    return [...await containerChildren(this.ctx, level, this), new FilesNode(this.ctx, this)];
   }
 
   /**
