@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  childLevelId, ContainerSummary, DaemonLevel, daemonHint, escapeMarkdown, groupByComposeProject, showsAsPlainContainer, toChildSpecs,
+  childLevelId, ContainerSummary, DaemonLevel, daemonHint, daemonLogTail, escapeMarkdown, groupByComposeProject, showsAsPlainContainer, toChildSpecs,
   WALK_LEVEL_BUDGET,
 } from '../../../core';
 import { contextValue } from '../contextValues';
@@ -11,6 +11,7 @@ import { contentGroups } from './ContentGroupNode';
 import { ContainerNode } from './ContainerNode';
 import { FilesNode } from './FilesNode';
 import { MessageNode } from './MessageNode';
+import { OrphanedLevelDataNode } from './OrphanedLevelDataNode';
 import type { TreeNode } from './TreeNode';
 
 /** Icons that codicons do not cover, in light and dark variants. */
@@ -88,7 +89,9 @@ export class LevelNode extends ContainerNode {
         setTimeout(() => { if (parent && !parent.isDisposed) this.ctx.refresh(parent); }, 0);
         return [];
       }
-      return [new MessageNode(this, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: this.id })];
+      // Why its daemon does not answer is usually in its own stderr, read one level up.
+      const logLines = await daemonLogTail(this.daemon, this.container.Id);
+      return [new MessageNode(this, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: this.id, logLines })];
     }
     // Show the transport now that it is known: only the row is redrawn, the children fetched
     // here answer (once: the next render finds the level open).
@@ -127,7 +130,7 @@ export async function containerChildren(ctx: TreeContext, daemon: DaemonLevel, p
     return [new MessageNode(parent, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: parent.id })];
   }
   ctx.watch(daemon, parent);
-  const groups = contentGroups(ctx, parent, daemon);
+  const groups = [...contentGroups(ctx, parent, daemon), ...(ctx.suspectsOrphans(daemon) ? [new OrphanedLevelDataNode(ctx, parent, daemon)] : [])];
   if (list.length === 0) return [new MessageNode(parent, 'No containers', { severity: 'info' }), ...groups];
   if (!ctx.service.current.groupByComposeProject) return [...containerNodes(ctx, daemon, parent, list), ...groups];
   const { projects, ungrouped } = groupByComposeProject(list);
