@@ -7,7 +7,7 @@ import {
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { ComposeProjectNode } from './ComposeProjectNode';
-import { contentGroups } from './ContentGroupNode';
+import { contentGroups } from './contentGroups';
 import { ContainerNode } from './ContainerNode';
 import { FilesNode } from './FilesNode';
 import { MessageNode } from './MessageNode';
