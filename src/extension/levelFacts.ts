@@ -4,7 +4,8 @@
  * No `vscode` import: the texts are tested in plain mocha.
  */
 import {
-  ContainerCost, DaemonLevel, Disposable, escapeMarkdown, formatBytes, LevelDiskUsage, LevelHealth, readDiskUsage, readLevelHealth,
+  ContainerCost, DaemonLevel, Disposable, escapeMarkdown, formatBytes, LevelDiskUsage, LevelHealth, nestedLevelStorageBytes, readDiskUsage,
+  readLevelHealth,
 } from '../core';
 
 /** What one level is known to hold and how healthy it is. */
@@ -41,6 +42,39 @@ export function healthMarkdown(health: LevelHealth): string {
   return lines.join('\n\n');
 }
 
+/** Short warnings for a row's description ("⚠ vfs", "⚠ MTU 1600 > 1500"); the tooltip says why. */
+export function healthBadges(health: LevelHealth): string[] {
+  return [
+    ...(health.storageDriver === 'vfs' ? ['⚠ vfs'] : []),
+    ...(health.mtu !== null && health.parentMtu !== null && health.mtu > health.parentMtu ? [`⚠ MTU ${health.mtu} > ${health.parentMtu}`] : []),
+  ];
+}
+
+/** An open nested level: its id and the id of its dind container one level up. */
+export interface NestedLevelRef {
+  levelId: string;
+  containerId: string;
+}
+
+/**
+ * What a level and the nested levels whose facts are known hold, each byte counted once (as
+ * core's diskOfSubtree counts it): a known nested level's own subtree replaces its storage as
+ * the parent sees it. A nested level not read yet stays counted as that storage, which holds
+ * all it has; so the figure never needs a walk the tree has not made. Null when this level's
+ * own disk use is not known.
+ */
+export function subtreeBytes(levelId: string, factsOf: (id: string) => LevelFacts | undefined,
+  nestedOf: (id: string) => readonly NestedLevelRef[]): number | null {
+  const own = factsOf(levelId)?.disk;
+  if (!own) return null;
+  let bytes = own.totalBytes;
+  for (const n of nestedOf(levelId)) {
+    const inner = subtreeBytes(n.levelId, factsOf, nestedOf);
+    if (inner !== null) bytes += inner - nestedLevelStorageBytes(own, n.containerId);
+  }
+  return Math.max(0, bytes);
+}
+
 /** "CPU 1.5% · 35.2MB" for a container's description; CPU appears from the second reading. */
 export function costText(cost: ContainerCost): string {
   return `${cost.cpuPercent === null ? '' : `CPU ${cost.cpuPercent.toFixed(1)}% · `}${formatBytes(cost.memoryBytes)}`;
@@ -59,6 +93,11 @@ export class LevelFactsCache implements Disposable {
     const known = this.facts.get(level.id);
     if ((!known || Date.now() - known.readAt > this.maxAgeMs) && !level.isDisposed) void this.read(level);
     return known;
+  }
+
+  /** What is known now, without starting a read. */
+  known(levelId: string): LevelFacts | undefined {
+    return this.facts.get(levelId);
   }
 
   read(level: DaemonLevel): Promise<LevelFacts> {

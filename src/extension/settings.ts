@@ -26,6 +26,8 @@ export interface DockerLevelsSettings {
   maxDepth: number;
   /** Containers of a level grouped by their compose project label. */
   groupByComposeProject: boolean;
+  /** Live CPU and memory on the running container rows that are shown. */
+  showContainerCost: boolean;
 }
 
 export const SECTION = 'dockerLevels';
@@ -54,6 +56,7 @@ export function readSettings(trusted = vscode.workspace.isTrusted): DockerLevels
     publishNestedPort: c.get<boolean>('publishNestedPort', true),
     maxDepth: wholeNumber(c.get<number>('maxDepth', DEFAULT_WALK_DEPTH), DEFAULT_WALK_DEPTH),
     groupByComposeProject: c.get<boolean>('groupByComposeProject', true),
+    showContainerCost: c.get<boolean>('showContainerCost', false),
   };
 }
 

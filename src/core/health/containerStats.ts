@@ -82,6 +82,11 @@ export class StatsSampler implements Disposable {
     else if (!this.timer && !this.running) this.schedule(0);
   }
 
+  /** Containers read each round now (0: the sampler makes no requests). */
+  get watchedCount(): number {
+    return this.watched.size;
+  }
+
   cost(key: string): ContainerCost | undefined {
     return this.costs.get(key);
   }

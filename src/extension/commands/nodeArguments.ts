@@ -23,6 +23,23 @@ export async function containerArgument(ctx: CommandContext, arg: unknown, filte
   return pick?.node;
 }
 
+/**
+ * The containers a lifecycle command acts on: with multi-select, every selected container row
+ * the command applies to (the clicked one among them), except those inside a selected level,
+ * which go with it; else the clicked row, or one picked from the palette.
+ */
+export async function containerArguments(ctx: CommandContext, arg: unknown, selected: unknown, filter: (n: ContainerNode) => boolean,
+  placeHolder: string): Promise<ContainerNode[]> {
+  if (arg instanceof ContainerNode && Array.isArray(selected) && selected.includes(arg)) {
+    const chosen = selected.filter((s): s is ContainerNode => s instanceof ContainerNode && !s.isDisposed && filter(s));
+    const levels = new Set(chosen.filter((n) => n instanceof LevelNode).map((n) => n.id));
+    const inside = (n: ContainerNode) => { for (let p = n.parent; p; p = p.parent) if (levels.has(p.id)) return true; return false; };
+    return chosen.filter((n) => !inside(n));
+  }
+  const one = await containerArgument(ctx, arg, filter, placeHolder);
+  return one ? [one] : [];
+}
+
 /** A daemon to act on: a root node, or the nested daemon of a level node. */
 export async function daemonArgument(ctx: CommandContext, arg: unknown, placeHolder = 'Pick a daemon or level'): Promise<{ daemon: DaemonLevel; label: string } | undefined> {
   if (arg instanceof DaemonNode) {

@@ -1,15 +1,16 @@
 import { changeContainerState } from '../../core';
 import type { CommandSpec } from './commandContext';
-import { containerArgument } from './nodeArguments';
+import { changeEach } from './changeEach';
+import { containerArguments } from './nodeArguments';
 import { confirmCascade } from './cascadeWarning';
 
+/** Restart containers (multi-select works); levels among them are counted in one question first. */
 export const restartContainerCommand: CommandSpec = {
   id: 'docker-levels.restartContainer',
-  async run(ctx, arg) {
-    const node = await containerArgument(ctx, arg, (n) => n.isRunning, 'Restart which container?');
-    if (!node) return;
-    if (!(await confirmCascade(ctx, node, 'Restart'))) return;
-    await changeContainerState(node.daemon, node.container.Id, 'restart');
-    ctx.tree.refresh(node.parent);
+  async run(ctx, arg, selected) {
+    const nodes = await containerArguments(ctx, arg, selected, (n) => n.isRunning, 'Restart which container?');
+    if (!nodes.length) return;
+    if (!(await confirmCascade(ctx, nodes, 'Restart'))) return;
+    await changeEach(ctx, nodes, 'Restarting', (n) => changeContainerState(n.daemon, n.container.Id, 'restart'));
   },
 };

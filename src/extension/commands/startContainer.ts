@@ -1,14 +1,14 @@
 import { changeContainerState } from '../../core';
 import type { CommandSpec } from './commandContext';
-import { containerArgument } from './nodeArguments';
+import { changeEach } from './changeEach';
+import { containerArguments } from './nodeArguments';
 
+/** Start containers (multi-select works); nothing to ask. */
 export const startContainerCommand: CommandSpec = {
   id: 'docker-levels.startContainer',
-  async run(ctx, arg) {
-    const node = await containerArgument(ctx, arg, (n) => !n.isRunning, 'Start which container?');
-    if (!node) return;
-
-    await changeContainerState(node.daemon, node.container.Id, 'start');
-    ctx.tree.refresh(node.parent);
+  async run(ctx, arg, selected) {
+    const nodes = await containerArguments(ctx, arg, selected, (n) => !n.isRunning, 'Start which container?');
+    if (!nodes.length) return;
+    await changeEach(ctx, nodes, 'Starting', (n) => changeContainerState(n.daemon, n.container.Id, 'start'));
   },
 };

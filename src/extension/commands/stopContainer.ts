@@ -1,15 +1,16 @@
 import { changeContainerState } from '../../core';
 import type { CommandSpec } from './commandContext';
-import { containerArgument } from './nodeArguments';
+import { changeEach } from './changeEach';
+import { containerArguments } from './nodeArguments';
 import { confirmCascade } from './cascadeWarning';
 
+/** Stop containers (multi-select works); levels among them are counted in one question first. */
 export const stopContainerCommand: CommandSpec = {
   id: 'docker-levels.stopContainer',
-  async run(ctx, arg) {
-    const node = await containerArgument(ctx, arg, (n) => n.isRunning, 'Stop which container?');
-    if (!node) return;
-    if (!(await confirmCascade(ctx, node, 'Stop'))) return;
-    await changeContainerState(node.daemon, node.container.Id, 'stop');
-    ctx.tree.refresh(node.parent);
+  async run(ctx, arg, selected) {
+    const nodes = await containerArguments(ctx, arg, selected, (n) => n.isRunning, 'Stop which container?');
+    if (!nodes.length) return;
+    if (!(await confirmCascade(ctx, nodes, 'Stop'))) return;
+    await changeEach(ctx, nodes, 'Stopping', (n) => changeContainerState(n.daemon, n.container.Id, 'stop'));
   },
 };

@@ -6,6 +6,7 @@ import type { LevelsService } from '../levelsService';
 import { DaemonNode } from './nodes/DaemonNode';
 import { GroupNode, recheckNodes, TreeNode } from './nodes/TreeNode';
 import { RefreshController } from './refreshController';
+import { TreeFacts } from './treeFacts';
 import type { TreeContext } from './treeContext';
 
 export const VIEW_ID = 'dockerLevels.levels';
@@ -49,6 +50,8 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   /** Set once in activate(): port rows show where their port is forwarded. */
   portForwards: PortForwards | undefined;
   readonly refreshController: RefreshController;
+  /** Disk use, health and cost on the rows (see TreeFacts). */
+  readonly facts: TreeFacts;
   /** Every node shown and not disposed, by id: for commands and reveal(). */
   private readonly nodes = new Map<string, TreeNode>();
   private readonly roots: RootsNode;
@@ -58,12 +61,15 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
     this.refreshController = new RefreshController((n) => void this.reload(n), (id) => this.service.registry.close(id), log);
     this.roots = new RootsNode(this, () => this.rootNodes());
-    this.disposables.push(this.changed, this.refreshController, service.onDidChangeRoots(() => this.refresh()));
+    this.facts = new TreeFacts({ shownNodes: () => this.shownNodes(), openLevels: () => this.service.registry.openLevels() },
+      () => this.service.current.showContainerCost);
+    this.disposables.push(this.changed, this.refreshController, this.facts, service.onDidChangeRoots(() => this.refresh()));
   }
 
   /** Wires view events: visibility starts and stops event streams; collapse stops a subtree's. */
   attach(view: vscode.TreeView<TreeNode>): void {
     this.refreshController.setVisible(view.visible);
+    this.facts.attach(view);
     this.disposables.push(
       view.onDidChangeVisibility((e) => this.refreshController.setVisible(e.visible)),
       view.onDidCollapseElement((e) => {
@@ -88,6 +94,10 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
 
   contentsOf(daemon: DaemonLevel): LiveLevelContents {
     return this.refreshController.contentsOf(daemon);
+  }
+
+  suspectsOrphans(daemon: DaemonLevel): boolean {
+    return this.facts.suspectsOrphans(daemon);
   }
 
   /**
@@ -122,7 +132,9 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
 
   async getTreeItem(node: TreeNode): Promise<vscode.TreeItem> {
     if (node instanceof DaemonNode) await node.refreshInfo();
-    return node.getTreeItem();
+    const item = node.getTreeItem();
+    this.facts.decorate(node, item);
+    return item;
   }
 
   getChildren(node?: TreeNode): Promise<TreeNode[]> {

@@ -1,4 +1,4 @@
-import type { ContentKind, DaemonLevel } from '../../core';
+import type { ContentKind, DaemonLevel, OrphanedLevelVolume } from '../../core';
 import type { TreeNode } from './nodes/TreeNode';
 
 /** An image, volume or network at a level, as its tree node (or a palette pick) hands it to the commands. */
@@ -20,4 +20,14 @@ export interface ComposeTarget {
   readonly daemon: DaemonLevel;
   readonly project: string;
   readonly node?: TreeNode;
+}
+
+/** What Remove Orphaned Level Data… acts on when it is run from this group or one of its rows. */
+export interface OrphanTarget {
+  readonly daemon: DaemonLevel;
+  /** Where, for messages: the level's path or the root's label. */
+  readonly label: string;
+  /** The one volume of a row; none for the whole group. */
+  readonly volume?: OrphanedLevelVolume;
+  readonly node: TreeNode;
 }

@@ -16,6 +16,8 @@ export interface TreeContext extends NodeHost {
   listContainers(daemon: DaemonLevel, all: boolean): Promise<ContainerSummary[]>;
   /** A daemon's images, volumes and networks, kept current by its events while it is watched. */
   contentsOf(daemon: DaemonLevel): LiveLevelContents;
+  /** Whether the daemon's last disk reading lists volumes that may be a removed level's data. */
+  suspectsOrphans(daemon: DaemonLevel): boolean;
   /** Containers found to run no daemon, shown as plain containers from then on. */
   readonly notDaemons: Set<string>;
   refresh(node?: TreeNode): void;

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { ContentKind, DaemonLevel, displayText, LevelImage, LevelNetwork, LevelVolume, LiveLevelContents } from '../../../core';
+import { ContentKind, DaemonLevel, displayText, LiveLevelContents } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
-import { ImageNode, NetworkNode, VolumeNode } from './ContentNodes';
 import { MessageNode } from './MessageNode';
 import { Disposable, GroupNode, TreeNode } from './TreeNode';
 
@@ -11,7 +10,7 @@ import { Disposable, GroupNode, TreeNode } from './TreeNode';
  * level's LiveLevelContents, and listed again when an event of its kind arrives while it is
  * expanded. A failure is a MessageNode child, never a toast.
  */
-abstract class ContentGroupNode extends GroupNode {
+export abstract class ContentGroupNode extends GroupNode {
   private source: LiveLevelContents | undefined;
   private subscription: Disposable | undefined;
 
@@ -64,43 +63,5 @@ abstract class ContentGroupNode extends GroupNode {
   }
 }
 
-const byName = <T>(name: (t: T) => string) => (a: T, b: T) => name(a).localeCompare(name(b));
-
-export class ImagesGroupNode extends ContentGroupNode {
-  constructor(ctx: TreeContext, parent: TreeNode, daemon: DaemonLevel) {
-    super(ctx, parent, daemon, 'image', 'Images', 'file-media');
-  }
-
-  protected async items(source: LiveLevelContents): Promise<TreeNode[]> {
-    const { items } = await source.list('image');
-    const name = (i: LevelImage) => i.tags[0] ?? `~${i.id}`;
-    return items.length ? [...items].sort(byName(name)).map((i) => new ImageNode(this, this.daemon, i)) : this.none();
-  }
-}
-
-export class VolumesGroupNode extends ContentGroupNode {
-  constructor(ctx: TreeContext, parent: TreeNode, daemon: DaemonLevel) {
-    super(ctx, parent, daemon, 'volume', 'Volumes', 'database');
-  }
-
-  protected async items(source: LiveLevelContents): Promise<TreeNode[]> {
-    const { items } = await source.list('volume');
-    return items.length ? [...items].sort(byName((v: LevelVolume) => v.name)).map((v) => new VolumeNode(this, this.daemon, v)) : this.none();
-  }
-}
-
-export class NetworksGroupNode extends ContentGroupNode {
-  constructor(ctx: TreeContext, parent: TreeNode, daemon: DaemonLevel) {
-    super(ctx, parent, daemon, 'network', 'Networks', 'type-hierarchy');
-  }
-
-  protected async items(source: LiveLevelContents): Promise<TreeNode[]> {
-    const { items } = await source.list('network');
-    return items.length ? [...items].sort(byName((n: LevelNetwork) => n.name)).map((n) => new NetworkNode(this, this.daemon, n)) : this.none();
-  }
-}
-
-/** The three groups every reachable level shows after its containers. */
-export function contentGroups(ctx: TreeContext, parent: TreeNode, daemon: DaemonLevel): TreeNode[] {
-  return [new ImagesGroupNode(ctx, parent, daemon), new VolumesGroupNode(ctx, parent, daemon), new NetworksGroupNode(ctx, parent, daemon)];
-}
+/** Items sorted by the name a row shows. */
+export const byName = <T>(name: (t: T) => string) => (a: T, b: T) => name(a).localeCompare(name(b));

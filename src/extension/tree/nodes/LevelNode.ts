@@ -1,16 +1,17 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  childLevelId, ContainerSummary, DaemonLevel, daemonHint, displayText, escapeMarkdown, groupByComposeProject, showsAsPlainContainer, toChildSpecs,
+  childLevelId, ContainerSummary, DaemonLevel, daemonHint, daemonLogTail, displayText, escapeMarkdown, groupByComposeProject, showsAsPlainContainer, toChildSpecs,
   WALK_LEVEL_BUDGET,
 } from '../../../core';
 import { contextValue } from '../contextValues';
 import type { TreeContext } from '../treeContext';
 import { ComposeProjectNode } from './ComposeProjectNode';
-import { contentGroups } from './ContentGroupNode';
+import { contentGroups } from './contentGroups';
 import { ContainerNode } from './ContainerNode';
 import { FilesNode } from './FilesNode';
 import { MessageNode } from './MessageNode';
+import { OrphanedLevelDataNode } from './OrphanedLevelDataNode';
 import type { TreeNode } from './TreeNode';
 
 /** Icons that codicons do not cover, in light and dark variants. */
@@ -89,7 +90,9 @@ export class LevelNode extends ContainerNode {
         setTimeout(() => { if (parent && !parent.isDisposed) this.ctx.refresh(parent); }, 0);
         return [];
       }
-      return [new MessageNode(this, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: this.id })];
+      // Why its daemon does not answer is usually in its own stderr, read one level up.
+      const logLines = await daemonLogTail(this.daemon, this.container.Id);
+      return [new MessageNode(this, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: this.id, logLines })];
     }
     // Show the transport now that it is known: only the row is redrawn, the children fetched
     // here answer (once: the next render finds the level open).
@@ -128,7 +131,7 @@ export async function containerChildren(ctx: TreeContext, daemon: DaemonLevel, p
     return [new MessageNode(parent, e.message, { severity: 'error', detail: e.userMessage, retryTargetId: parent.id })];
   }
   ctx.watch(daemon, parent);
-  const groups = contentGroups(ctx, parent, daemon);
+  const groups = [...contentGroups(ctx, parent, daemon), ...(ctx.suspectsOrphans(daemon) ? [new OrphanedLevelDataNode(ctx, parent, daemon)] : [])];
   // A lying level's entries of the wrong shape are left out; the level says so, its other rows stay.
   const leftOut = daemon.leftOut.length ? new MessageNode(parent, `Left out ${daemon.leftOut.length} listed container(s): not the Engine API's shape`, {
     severity: 'error', detail: `This daemon may not be what it claims. ${daemon.leftOut.slice(0, 5).join('; ')}`,
