@@ -53,7 +53,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   private noDaemonShown = false;
 
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
-    this.refreshController = new RefreshController((n) => void this.reload(n), (id) => this.service.registry.close(id), log);
+    this.refreshController = new RefreshController((n) => this.reload(n), (id) => this.service.registry.close(id), log);
     this.roots = new RootsNode(this, () => this.rootNodes());
     this.disposables.push(this.changed, this.refreshController, service.onDidChangeRoots(() => this.refresh()));
   }
