@@ -8,7 +8,7 @@ import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { DockerLevelsApi } from '../../../src/extension/extension';
 import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
-import { within } from './bed';
+import { until, within } from './bed';
 
 const L2 = ['dl-bed-l1', 'dl-bed-l2'];
 const LEAF_IMAGE = 'docker-levels-test/leaf:latest';
@@ -38,10 +38,14 @@ describe('churn soak at level 2 while the tree is live (extension host)', functi
     let node: NodeLike = root;
     for (const name of L2) node = ((await api.tree.getChildren(node)) as NodeLike[]).find((c) => c.name === name)!;
     const l2Node = node;
-    // Visible and expanded: the refresh controller follows level 2's events.
+    // Visible and expanded: the refresh controller follows level 2's events. Run alone, nothing
+    // before this test has shown the view or opened level 2: its children are asked here.
+    await vscode.commands.executeCommand('dockerLevels.levels.focus');
     await api.view.reveal(l2Node, { expand: true, select: false, focus: false });
+    await api.tree.getChildren(l2Node);
     const l2 = api.service.registry.get(l2Node.levelId!)!;
     assert.ok(l2, 'level 2 is open');
+    await until('level 2 followed live', () => api.tree.isLive(l2) || undefined, 30_000);
 
     const tag = `dl-soak-${process.pid}`;
     let cycles = 0;
