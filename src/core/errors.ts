@@ -90,6 +90,10 @@ export function classifyError(err: unknown, what = 'Docker'): DockerLevelsError 
     return new DockerLevelsError('unreachable', `Cannot reach ${what} (${code || msg}).`,
       'Check that the daemon is running and that the address and port are right.', err);
   }
+  if (e.statusCode === 403 && /active endpoints|pre-?defined network|in use/i.test(msg)) {
+    // Docker answers 403 for a network still in use or one of its own: a conflict, not a denial.
+    return new DockerLevelsError('conflict', `Conflict on ${what}: ${msg}`, 'Disconnect or remove the containers that use it first; bridge, host and none cannot be removed.', err);
+  }
   if (code === 'EACCES' || e.statusCode === 401 || e.statusCode === 403) {
     return new DockerLevelsError('permission', `Permission denied by ${what}: ${msg}`,
       'Check that you may use this daemon (for a socket: membership of the docker group).', err);

@@ -11,6 +11,10 @@ describe('error classification (unit)', () => {
     [Object.assign(new Error('(HTTP code 409) conflict - name in use'), { statusCode: 409 }), 'conflict'],
     [Object.assign(new Error('self signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), 'tls'],
     [Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' }), 'permission'],
+    [Object.assign(new Error('(HTTP code 403) forbidden - authorization denied by plugin'), { statusCode: 403 }), 'permission'],
+    // Docker's 403 for a network in use or a predefined one is a conflict, not a denial.
+    [Object.assign(new Error('(HTTP code 403) forbidden - error while removing network: network app id 1f2e has active endpoints'), { statusCode: 403 }), 'conflict'],
+    [Object.assign(new Error('(HTTP code 403) forbidden - bridge is a pre-defined network and cannot be removed'), { statusCode: 403 }), 'conflict'],
     [Object.assign(new Error('(HTTP code 500) server error - OCI runtime create failed: unable to apply caps: operation not permitted'), { statusCode: 500 }), 'privilegedRefused'],
     [Object.assign(new Error('aborted'), { name: 'AbortError' }), 'cancelled'],
     [Object.assign(new Error('(HTTP code 400) unexpected - Client sent an HTTP request to an HTTPS server. '), { statusCode: 400 }), 'tls'],
