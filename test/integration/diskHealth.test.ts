@@ -297,6 +297,7 @@ describe('Disk use, prune, orphaned level data, health and cost (integration)', 
       // One request per reading: none is repeated or wasted.
       sampler.setWatched([]);
       const made = sampler.requests;
+      // The window is the thing under test: three intervals (400 ms) in which a reading would be counted.
       await new Promise((r) => setTimeout(r, 1200));
       assert.equal(sampler.requests, made, 'nothing is read once nothing is watched');
       const got = [...updates.values()].reduce((n, u) => n + u.length, 0);

@@ -29,6 +29,18 @@ async function openBelow(levels: Levels, root: DaemonLevel, names: string[]): Pr
   return daemon;
 }
 
+/** Pids of the ssh control masters (`ssh … -M … -p PORT`) running on this machine for that port. */
+function sshMasters(port: number): number[] {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return path.basename(argv[0]) === 'ssh' && argv.includes('-M') && argv.some((a, i) => a === '-p' && argv[i + 1] === String(port));
+    } catch {
+      return false; // gone meanwhile
+    }
+  }).map(Number);
+}
+
 async function namesAt(level: DaemonLevel): Promise<string[]> {
   return (await level.listContainers()).map((c) => c.Names[0].slice(1)).sort();
 }
@@ -112,9 +124,14 @@ describe('ssh:// roots through the system ssh (integration)', () => {
     it('reconnects after the SSH connection drops', async () => {
       const root = levels.roots()[0];
       const before = hosts.target.logins();
+      assert.ok(sshMasters(hosts.target.port).length > 0, 'an ssh master serves the root');
       hosts.target.dropConnections();
-      // The old master notices at once (its TCP connection is reset): wait until ssh says so.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The old master notices its TCP connection reset and exits: wait for that, not a while.
+      const end = Date.now() + 20_000;
+      while (sshMasters(hosts.target.port).length > 0) {
+        if (Date.now() > end) throw new Error(`the ssh master is still running: ${sshMasters(hosts.target.port).join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       assert.deepEqual(await namesAt(root), [...psAt([]).values()].sort());
       assert.equal(hosts.target.logins() - before, 1);
     });

@@ -101,6 +101,8 @@ async function main(): Promise<number> {
   return finish(runner, timings, started);
 }
 
+/** How the bed's levels 1–3 are reached: ports published at levels 1 and 2, level 3 only by tunnel. */
+const BED_TRANSPORTS = ['published', 'published', 'tunnel'];
 /** The core flow's steps (1–8); the steps in test/ui/steps/ run after them, numbered on. */
 const CORE_STEPS = 8;
 /** The test steps after the setup; the run fails when fewer of them report. */
@@ -138,6 +140,8 @@ async function runSteps(runner: StepRunner, wb: Workbench, bed: Bed, created: Cr
       const row = await view.waitForRow(`${name} reached (transport in its description)`,
         (r) => r.label === name && r.level === depth + 1 && TRANSPORT.test(r.description), 90_000);
       ctx.notes.push(`L${depth} ${name}: ${row.description}`);
+      const via = TRANSPORT.exec(row.description)?.[1];
+      if (via !== BED_TRANSPORTS[depth - 1]) throw new Error(`${name} is reached by ${via}; the bed (and the README caption) gives ${BED_TRANSPORTS.join(', ')}`);
       await expectRowsMatchCli(view, name, depth + 1, chains[depth], ctx);
     }
   }, [1]);

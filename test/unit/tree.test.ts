@@ -283,7 +283,7 @@ describe('tree nodes own their children (unit, fake level)', () => {
     const [a, b] = await root.getChildren();
     const refreshed: string[] = [];
     const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-    const controller = new RefreshController((n) => refreshed.push(n.id), () => undefined, log as never);
+    const controller = new RefreshController((n) => { refreshed.push(n.id); }, () => undefined, log as never);
     // A fake level whose event request never answers: the subscription stays "connecting".
     const fakeDaemon = (id: string) => ({ id, label: id, what: id, isDisposed: false, call: () => new Promise(() => undefined) }) as unknown as DaemonLevel;
     controller.watch(fakeDaemon('la'), a);

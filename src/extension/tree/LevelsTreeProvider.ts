@@ -59,7 +59,7 @@ export class LevelsTreeProvider implements vscode.TreeDataProvider<TreeNode>, Tr
   private noDaemonShown = false;
 
   constructor(readonly service: LevelsService, readonly errors: ErrorReporter, log: Logger) {
-    this.refreshController = new RefreshController((n) => void this.reload(n), (id) => this.service.registry.close(id), log);
+    this.refreshController = new RefreshController((n) => this.reload(n), (id) => this.service.registry.close(id), log);
     this.roots = new RootsNode(this, () => this.rootNodes());
     this.facts = new TreeFacts({ shownNodes: () => this.shownNodes(), openLevels: () => this.service.registry.openLevels() },
       () => this.service.current.showContainerCost);

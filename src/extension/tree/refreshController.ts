@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import {
-  changesListing, childLevelId, ContainerEvent, ContainerSummary, DaemonLevel, isAtOrBelowLevel, LiveContainerList, LiveLevelContents, Logger,
+  changesListing, childLevelId, ContainerEvent, ContainerSummary, DaemonLevel, Disposable, isAtOrBelowLevel, Listeners, LiveContainerList,
+  LiveLevelContents, Logger,
 } from '../../core';
 import type { TreeNode } from './nodes/TreeNode';
 
@@ -29,9 +30,14 @@ const GONE = new Set(['die', 'destroy', 'kill', 'stop', 'pause', 'oom']);
 export class RefreshController implements vscode.Disposable {
   private readonly watched = new Map<string, Watched>();
   private visible = false;
+  /** Refreshes this controller started that have not finished. */
+  private running = 0;
+  private wasSettled = true;
+  private readonly settledListeners = new Listeners<void>();
 
   constructor(
-    private readonly refresh: (node: TreeNode) => void,
+    /** Shows a node again; the promise, if any, ends when it is shown. */
+    private readonly refresh: (node: TreeNode) => Promise<void> | void,
     private readonly closeLevel: (levelId: string) => void,
     private readonly log: Logger,
   ) {}
@@ -46,6 +52,7 @@ export class RefreshController implements vscode.Disposable {
     const w: Watched = { daemon, node };
     this.watched.set(daemon.id, w);
     if (this.visible) this.subscribe(w);
+    this.checkSettled();
   }
 
   /** A node collapsed: stop watching the daemons it and its descendants show. */
@@ -56,6 +63,7 @@ export class RefreshController implements vscode.Disposable {
         this.watched.delete(id);
       }
     }
+    this.checkSettled();
   }
 
   /** Whether the events of a daemon `node` shows are followed. */
@@ -75,11 +83,44 @@ export class RefreshController implements vscode.Disposable {
       if (visible) {
         this.subscribe(w);
         // Events were not followed while hidden.
-        this.refresh(w.node);
+        this.run(w.node);
       } else {
         this.stop(w);
       }
     }
+    this.checkSettled();
+  }
+
+  /**
+   * Quiet: no refresh waiting for its debounce or in flight, and (while visible) every watched
+   * daemon's stream live, so nothing is fetched until the next event. A daemon that does not
+   * answer keeps it unsettled (its stream keeps reconnecting): callers bound their wait.
+   */
+  get isSettled(): boolean {
+    return this.unsettled().length === 0;
+  }
+
+  /** What keeps it from being settled, in words (for a test's failure message). */
+  unsettled(): string[] {
+    const why = this.running > 0 ? [`${this.running} refresh(es) in flight`] : [];
+    for (const w of this.watched.values()) {
+      if (w.timer) why.push(`${w.daemon.label}: a refresh waits`);
+      if (this.visible && !w.live?.isLive) why.push(`${w.daemon.label}: its events are not live`);
+    }
+    return why;
+  }
+
+  /** Fires each time the controller becomes settled (see isSettled). */
+  onDidSettle(listener: () => void): Disposable {
+    return this.settledListeners.add(listener);
+  }
+
+  /** Resolves at once when settled, else the next time it becomes settled. */
+  whenSettled(): Promise<void> {
+    if (this.isSettled) return Promise.resolve();
+    return new Promise((resolve) => {
+      const sub = this.onDidSettle(() => { sub.dispose(); resolve(); });
+    });
   }
 
   /** Number of open event streams, for the idle-cost benchmark and leak checks. */
@@ -135,6 +176,7 @@ export class RefreshController implements vscode.Disposable {
           // A reconnect may have missed changes.
           this.schedule(w);
         }
+        this.checkSettled();
       },
     });
   }
@@ -155,13 +197,37 @@ export class RefreshController implements vscode.Disposable {
     if (w.timer) clearTimeout(w.timer);
     w.timer = setTimeout(() => {
       w.timer = undefined;
-      this.refresh(w.node);
+      this.run(w.node);
     }, DEBOUNCE_MS);
+    this.checkSettled();
+  }
+
+  /** A refresh, counted until it ends (for isSettled). */
+  private run(node: TreeNode): void {
+    this.running++;
+    const done = (): void => {
+      this.running--;
+      this.checkSettled();
+    };
+    try {
+      Promise.resolve(this.refresh(node)).then(done, done);
+    } catch (err) {
+      done();
+      throw err;
+    }
+  }
+
+  /** Tells the listeners when the controller has just become settled. */
+  private checkSettled(): void {
+    const settled = this.isSettled;
+    if (settled && !this.wasSettled) this.settledListeners.fire();
+    this.wasSettled = settled;
   }
 
   private forget(id: string, w: Watched): void {
     this.stop(w);
     if (this.watched.get(id) === w) this.watched.delete(id);
+    this.checkSettled();
   }
 
   private stop(w: Watched): void {
@@ -178,6 +244,7 @@ export class RefreshController implements vscode.Disposable {
   dispose(): void {
     for (const w of this.watched.values()) this.stop(w);
     this.watched.clear();
+    this.settledListeners.clear();
   }
 }
 

@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import {
   QUIET_SETTINGS,
+  TRUST_SETTINGS,
   codeServerEnv,
   findCodeServer,
   firstPage,
@@ -41,6 +42,11 @@ export interface WorkbenchOptions {
   extensionDevelopmentPath?: string;
   /** Folder to open; default a fresh temp dir, removed by close(). */
   workspace?: string;
+  /**
+   * Workspace trust on: the folder opens in Restricted Mode until trusted (TRUST_SETTINGS);
+   * default off, as the quiet settings have it. Trust it with trustWorkspace().
+   */
+  workspaceTrust?: boolean;
   /** User settings on top of the quiet defaults (QUIET_SETTINGS). */
   settings?: Record<string, unknown>;
   /** Extra environment for code-server and so for the extension host and its terminals. */
@@ -314,13 +320,15 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
   try {
     if (opts.vsix && !existsSync(opts.vsix)) throw new Error(`vsix not found: ${opts.vsix} (run npm run package)`);
     const env = codeServerEnv(opts.env);
-    writeUserSettings(userDataDir, { ...QUIET_SETTINGS, ...(opts.settings ?? {}) });
+    writeUserSettings(userDataDir, { ...QUIET_SETTINGS, ...(opts.workspaceTrust ? TRUST_SETTINGS : {}), ...(opts.settings ?? {}) });
     mkdirSync(extensionsDir, { recursive: true });
     // An empty config.yaml, so that code-server never writes one into ~/.config.
     writeFileSync(path.join(tmp, 'config.yaml'), '');
     if (opts.vsix) await installVsix(opts.vsix, userDataDir, extensionsDir, tmp, env);
 
-    server = await startCodeServer({ userDataDir, extensionsDir, configDir: tmp, env, echo: debug ? process.stderr : undefined });
+    server = await startCodeServer({
+      userDataDir, extensionsDir, configDir: tmp, env, workspaceTrust: opts.workspaceTrust, echo: debug ? process.stderr : undefined,
+    });
     const port = server.port;
     context = await launchChromium(path.join(tmp, 'chromium-profile'), { viewport: opts.viewport });
     const page = await firstPage(context);

@@ -5,10 +5,12 @@ import { levelContents } from './levelContents';
 import { pruneConfirm } from './pruneConfirm';
 import { editFile } from './editFile';
 import type { UiStep } from './uiStep';
+import { untrustedFolder } from './untrustedFolder';
 
 export const EXTRA_STEPS: UiStep[] = [
   pruneConfirm,
   openInBrowser,
   editFile,
   levelContents,
+  untrustedFolder,
 ];

@@ -56,6 +56,17 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'accessibility.signals.terminalBell': { sound: 'off' },
 };
 
+/**
+ * With workspace trust on (StartOptions.workspaceTrust): a folder not trusted opens in
+ * Restricted Mode without the startup modal, and says so in the status bar.
+ */
+export const TRUST_SETTINGS: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
 /** Merges settings into <userDataDir>/User/settings.json (creating it). */
 export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
   const dir = path.join(userDataDir, 'User');
@@ -113,6 +124,8 @@ export interface StartOptions {
   /** Directory for config.yaml; created, not removed (the caller owns it). */
   configDir: string;
   extraArgs?: string[];
+  /** Workspace trust on (a folder opens in Restricted Mode until trusted); default off. */
+  workspaceTrust?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Echo code-server's output to this stream as it arrives (e.g. process.stderr). */
   echo?: NodeJS.WritableStream;
@@ -166,7 +179,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     '--bind-addr', '127.0.0.1:0',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--vscode-option', 'enable-smoke-test-driver',
     ...(opts.extraArgs ?? []),

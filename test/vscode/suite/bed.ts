@@ -45,3 +45,16 @@ export class ScriptedPrompts implements Prompts {
     return Promise.resolve(this.confirms.shift());
   }
 }
+
+/** Awaits `promise`, or fails after `ms` naming what it waited for (an event, not a poll). */
+export async function within<T>(what: string | (() => string), promise: Promise<T>, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -9,7 +9,7 @@ import type { DockerLevelsApi } from '../../../src/extension/extension';
 import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
 import { copyImage } from '../../../src/core';
 import { readSettings } from '../../../src/extension/settings';
-import { BED, DIND_IMAGE, dockerAt, EXTENSION_ID, LEAF_IMAGE, namesAt, ScriptedPrompts, until } from './bed';
+import { BED, DIND_IMAGE, dockerAt, EXTENSION_ID, LEAF_IMAGE, namesAt, ScriptedPrompts, until, within } from './bed';
 
 /** Async on purpose: the forwarder serves from this very process, so a sync call would deadlock. */
 const execFileAsync = promisify(execFile);
@@ -100,13 +100,9 @@ describe('Docker Levels in the extension host, against the real bed', function (
         level.listContainers = (...args) => { listed.set(level.label, (listed.get(level.label) ?? 0) + 1); return original(...args); };
         restore.push(() => { level.listContainers = original; });
       }
-      // Settled: every stream live and its first refresh done, so nothing is listed for a while.
-      await until('levels 1 to 3 followed live and settled', async () => {
-        const before = JSON.stringify([...listed]);
-        await new Promise((r) => setTimeout(r, 1500));
-        const live = [l1, l2, l3].every((l) => api.tree.refreshController.isLive(l.id));
-        return (live && JSON.stringify([...listed]) === before) || undefined;
-      }, 60_000);
+      // Settled (the controller says so, no quiet window): every stream live, its refreshes done.
+      await within(() => `the refresh controller to settle (${api.tree.refreshController.unsettled().join('; ')})`, api.tree.refreshController.whenSettled());
+      assert.ok([l1, l2, l3].every((l) => api.tree.refreshController.isLive(l.id)), 'levels 1 to 3 are followed live');
       listed.clear();
       fetched.length = 0;
       const created = await l1.docker.createContainer({ Image: LEAF_IMAGE, name });
