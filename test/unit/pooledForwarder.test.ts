@@ -1,5 +1,9 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DockerLevelsError, isLongLivedRequest, LevelForwarder } from '../../src/core';
 import { endToEndHeaders, requestHead } from '../../src/core/forward/requestKinds';
 
@@ -57,6 +61,43 @@ describe('pooled forwarder: a route that cannot be opened (fake target)', () => 
       assert.ok(opens <= 12, `${opens} opens`);
     } finally {
       await forwarder.stop();
+    }
+  });
+});
+
+describe('pooled forwarder: clients that give up while their request waits (fake daemon, slow opening)', () => {
+  it('their requests finish on the kept streams: no stream is closed and reopened for them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-pool-'));
+    const socketPath = path.join(dir, 'd.sock');
+    let daemonConnections = 0;
+    // A stand-in daemon; what it cannot show for real is a stream that takes long to open.
+    // Content-Length as dockerd sends it: without one, Node's server closes after a HEAD answer.
+    const daemon = http.createServer((req, res) => setTimeout(() => res.writeHead(200, { 'Content-Length': req.method === 'HEAD' ? 0 : 2 }).end('OK'), 20));
+    daemon.on('connection', () => daemonConnections++);
+    await new Promise<void>((resolve) => daemon.listen(socketPath, resolve));
+    const forwarder = await LevelForwarder.start({
+      id: 'root/fake', what: 'level fake', transport: { kind: 'tunnel', address: 'exec tunnel via fake' },
+      openRawStream: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const s = net.connect({ path: socketPath, allowHalfOpen: true });
+        await new Promise((resolve) => s.once('connect', resolve));
+        return s;
+      },
+    }, { pool: { streams: 2, waiting: 50 } });
+    try {
+      // 20 clients send a ping and hang up before any answer can come.
+      await Promise.all(Array.from({ length: 20 }, () => new Promise<void>((resolve) => {
+        const c = net.connect(forwarder.socketPath, () => c.end('HEAD /_ping HTTP/1.1\r\nHost: docker\r\n\r\n', () => { c.destroy(); resolve(); }));
+      })));
+      const answers = await Promise.all(Array.from({ length: 10 }, () => get(forwarder.socketPath, '/_ping')));
+      assert.deepEqual(answers, answers.map(() => ({ status: 200, body: 'OK' })));
+      assert.equal(forwarder.upstreamStreamsOpened, 2);
+      assert.equal(daemonConnections, 2);
+      assert.equal(forwarder.failedConnections, 0);
+    } finally {
+      await forwarder.stop();
+      daemon.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

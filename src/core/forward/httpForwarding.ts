@@ -75,15 +75,17 @@ export class HttpForwarding {
     let answer: http.IncomingMessage | undefined;
     upstream.on('response', (incoming) => {
       answer = incoming;
+      incoming.once('end', release);
+      if (res.destroyed) return;
       res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, endToEndHeaders(incoming.rawHeaders));
       // Event and log streams send nothing until something happens: the client needs the head now.
       res.flushHeaders();
       incoming.pipe(res);
-      incoming.once('end', release);
       incoming.once('error', (err) => res.destroy(err));
     });
     upstream.on('error', (err) => {
       release();
+      if (res.destroyed) return;
       if (res.headersSent) {
         res.destroy(err);
         return;
@@ -93,9 +95,17 @@ export class HttpForwarding {
       this.answer(res, 502, error.userMessage, () => this.hooks.failed(error));
     });
     res.once('close', () => {
+      if (answer?.complete) return release();
+      // The client went first (the docker CLI gives up on a slow ping). A short request handed
+      // whole to a kept stream (open or opening) is answered there and drained, so it stays kept:
+      // destroying it cost a new one, and a burst of such pings made every request wait for one.
+      if (!own && upstream.socket && upstream.writableEnded) {
+        if (answer) answer.resume();
+        else upstream.once('response', (late) => late.resume());
+        return;
+      }
       release();
-      // The client went before the answer was whole: the upstream request goes too.
-      if (!answer?.complete) upstream.destroy();
+      upstream.destroy();
     });
     req.pipe(upstream);
   }
