@@ -20,7 +20,8 @@ export const editFile: UiStep = {
       await view.expand('Files', 6);
       await view.expand('tmp', 7);
       await view.expand(dir, 8);
-      await view.settle();
+      // The listing runs find/stat through the exec chain to L3: wait for its row, not for a time.
+      await view.waitForRow('the row notes.txt under the directory', (r) => r.label === 'notes.txt' && r.level === 9, 60_000);
       await view.reveal('notes.txt', 9);
       await view.rowLocator('notes.txt', 9).click();
       const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines');
