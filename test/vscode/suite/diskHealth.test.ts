@@ -44,6 +44,9 @@ describe('Disk and health commands in the extension host, against the real bed',
     dockerAt(L1, ['run', '-d', '--name', BROKEN, '--label', 'dl-disk=1', ...DIND_FLAGS, '--entrypoint', 'sh', DIND_IMAGE,
       '-c', 'dockerd --storage-driver dl-disk-bogus; exec sleep 3600']);
     await until(`${LEVEL} to answer`, () => answers([...L1, LEVEL]) || undefined, 90_000);
+    // Its log is complete once its dockerd gave up: only then can two reads of it agree.
+    await until(`the dockerd in ${BROKEN} to exit`, () => spawnSync('docker', ['exec', L1[0], 'docker', 'exec', BROKEN, 'sh', '-c',
+      'for f in /proc/[0-9]*/comm; do [ "$(cat "$f" 2>/dev/null)" = dockerd ] && exit 1; done; exit 0']).status === 0 || undefined, 90_000);
   });
 
   after(() => {
