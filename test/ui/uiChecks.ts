@@ -54,7 +54,7 @@ export async function expectRootCounts(view: LevelsView, rootLabel: string, ctx:
   const agreed = await waitFor('the root row\'s counts to match docker info', async () => {
     const [running, total] = (await dockerAt([], ['info', '-f', '{{.ContainersRunning}} {{.Containers}}'])).trim().split(/\s+/);
     const root = await view.find(rootLabel, 1);
-    const shown = /(\d+) running \/ (\d+)$/.exec(root?.description ?? '');
+    const shown = /(\d+) running \/ (\d+)(?: · |$)/.exec(root?.description ?? '');
     last = `"${root?.description ?? '(no root row)'}", docker info: ${running} running / ${total}`;
     return shown && shown[1] === running && shown[2] === total ? last : undefined;
   }, 45_000, 500).catch(() => {
