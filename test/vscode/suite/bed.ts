@@ -1,6 +1,9 @@
 // What the extension-host tests share: the real nested bed seen through the docker CLI, a
 // wait for a state (never a fixed sleep), and scripted answers to the extension's prompts.
+import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
+import type { DockerLevelsApi } from '../../../src/extension/extension';
+import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
 import type { Prompts } from '../../../src/extension/prompts';
 import { dockerIn } from '../../support/dockerWitness';
 import { waitFor } from '../../support/waitFor';
@@ -57,4 +60,29 @@ export async function within<T>(what: string | (() => string), promise: Promise<
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A tree node as the tests read it: the node kinds' public fields they look at. */
+export interface NodeLike extends TreeNode {
+  name?: string;
+  levelId?: string;
+}
+
+/** The tree as the view asks it: children of a node, and the node at a path of names under the local root. */
+export function treeWalker(api: () => DockerLevelsApi): { children(node?: TreeNode): Promise<NodeLike[]>; nodeAt(names: string[]): Promise<NodeLike> } {
+  const children = async (node?: TreeNode): Promise<NodeLike[]> => (await api().tree.getChildren(node)) as NodeLike[];
+  return {
+    children,
+    async nodeAt(names: string[]): Promise<NodeLike> {
+      let node = (await children()).find((r) => r.id === 'root:local');
+      assert.ok(node, 'the local daemon is a root');
+      for (const n of names) {
+        const kids: NodeLike[] = await children(node);
+        const next: NodeLike | undefined = kids.find((k) => k.name === n);
+        assert.ok(next, `${n} under ${node.id} (has ${kids.map((k) => k.name ?? k.id).join(', ')})`);
+        node = next;
+      }
+      return node;
+    },
+  };
 }

@@ -5,15 +5,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { DockerLevelsApi } from '../../../src/extension/extension';
-import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
 import type { LineagePanel } from '../../../src/extension/webview/LineagePanel';
 import { copyImage } from '../../../src/core';
-import { BED, DIND_IMAGE, dockerAt, EXTENSION_ID, LEAF_IMAGE, namesAt, ScriptedPrompts, until } from './bed';
-
-interface NodeLike extends TreeNode {
-  name?: string;
-  levelId?: string;
-}
+import { BED, DIND_IMAGE, dockerAt, EXTENSION_ID, LEAF_IMAGE, namesAt, ScriptedPrompts, until, treeWalker } from './bed';
 
 /** What the extension's pseudoterminals show of their state (see ExecPseudoterminal, LogsPseudoterminal). */
 interface EndingPty extends vscode.Pseudoterminal {
@@ -27,19 +21,7 @@ const tabsOf = (uri: vscode.Uri) => vscode.window.tabGroups.all.flatMap((g) => g
 describe('what belongs to a level ends with it (extension host)', function () {
   this.timeout(300_000);
   let api: DockerLevelsApi;
-  const children = async (node?: TreeNode): Promise<NodeLike[]> => (await api.tree.getChildren(node)) as NodeLike[];
-
-  async function nodeAt(names: string[]): Promise<NodeLike> {
-    let node = (await children()).find((r) => r.id === 'root:local');
-    assert.ok(node, 'the local daemon is a root');
-    for (const n of names) {
-      const kids: NodeLike[] = await children(node);
-      const next: NodeLike | undefined = kids.find((k) => k.name === n);
-      assert.ok(next, `${n} under ${node.id} (has ${kids.map((k) => k.name ?? k.id).join(', ')})`);
-      node = next;
-    }
-    return node;
-  }
+  const { children, nodeAt } = treeWalker(() => api);
 
   before(async () => {
     api = await vscode.extensions.getExtension<DockerLevelsApi>(EXTENSION_ID)!.activate();

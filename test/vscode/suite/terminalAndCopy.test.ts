@@ -5,30 +5,12 @@ import * as assert from 'node:assert/strict';
 import { Transform } from 'node:stream';
 import * as vscode from 'vscode';
 import type { DockerLevelsApi } from '../../../src/extension/extension';
-import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
-import { BED, DIND_IMAGE, dockerAt, EXTENSION_ID, ScriptedPrompts, until } from './bed';
-
-interface NodeLike extends TreeNode {
-  name?: string;
-  levelId?: string;
-}
+import { BED, DIND_IMAGE, dockerAt, EXTENSION_ID, ScriptedPrompts, until, treeWalker } from './bed';
 
 describe('more commands: terminal resize and a cancelled image copy', function () {
   this.timeout(300_000);
   let api: DockerLevelsApi;
-  const children = async (node?: TreeNode): Promise<NodeLike[]> => (await api.tree.getChildren(node)) as NodeLike[];
-
-  async function nodeAt(names: string[]): Promise<NodeLike> {
-    let node = (await children()).find((r) => r.id === 'root:local');
-    assert.ok(node, 'the local daemon is a root');
-    for (const n of names) {
-      const kids: NodeLike[] = await children(node);
-      const next: NodeLike | undefined = kids.find((k) => k.name === n);
-      assert.ok(next, `${n} under ${node.id} (has ${kids.map((k) => k.name ?? k.id).join(', ')})`);
-      node = next;
-    }
-    return node;
-  }
+  const { nodeAt } = treeWalker(() => api);
 
   before(async () => {
     const ext = vscode.extensions.getExtension<DockerLevelsApi>(EXTENSION_ID);
