@@ -1,7 +1,7 @@
 // Edit a file at depth 3 through the tree: dl-bed-web3 → Files → tmp → a directory made for this
 // run → the file; a click opens it in the editor, typing and Ctrl+S save it, and docker exec at
 // level 3 reads back what was typed.
-import { waitFor } from '../harness/workbench';
+import { normalizeText, waitFor } from '../harness/workbench';
 import { dockerAt } from '../dockerCli';
 import type { UiStep } from './uiStep';
 
@@ -25,7 +25,8 @@ export const editFile: UiStep = {
       await view.reveal('notes.txt', 9);
       await view.rowLocator('notes.txt', 9).click();
       const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines');
-      await waitFor('the file in the editor', async () => ((await editor.textContent())?.includes('first line') ? true : undefined), 60_000);
+      // Monaco renders spaces as U+00A0.
+      await waitFor('the file in the editor', async () => (normalizeText((await editor.textContent()) ?? '').includes('first line') ? true : undefined), 60_000);
       const tab = page.locator('.tabs-container .tab.active');
       const tabTitle = (await tab.getAttribute('title')) ?? (await tab.textContent()) ?? '';
       await editor.click();
