@@ -16,7 +16,7 @@ describe('container reads at depth 3 (integration)', () => {
     const details = await inspectContainer(l3, theBed().web3.id);
     assert.equal(details.Id, theBed().web3.id);
     const images = await listImages(l3);
-    assert.ok(images.some((i) => i.Id === details.Image), 'the image of web3 is in the level\'s image list');
+    assert.ok(images.some((i) => i.id === details.Image), 'the image of web3 is in the level\'s image list');
   });
 
   it('a missing container is a classified notFound', async () => {

@@ -1,21 +1,23 @@
 import type Docker from 'dockerode';
 import { PassThrough, Readable } from 'node:stream';
 import type { Disposable } from '../disposable';
+import { listLevelImages } from '../contents/levelContents';
 import type { DaemonLevel } from '../levels/daemonLevel';
+import type { LevelImage } from '../untrusted/contentShapes';
 
 /** What the front ends see of Docker's data, without importing the client library. */
 export type ContainerSummary = Docker.ContainerInfo;
 export type ContainerDetails = Docker.ContainerInspectInfo;
-export type ImageSummary = Docker.ImageInfo;
+export type ImageSummary = LevelImage;
 
 /** GET /containers/{id}/json, bounded and classified. */
 export function inspectContainer(daemon: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<ContainerDetails> {
   return daemon.inspectContainer(containerId, signal);
 }
 
-/** GET /images/json, bounded and classified. */
-export function listImages(daemon: DaemonLevel, signal?: AbortSignal): Promise<ImageSummary[]> {
-  return daemon.call('Listing images', (s) => daemon.docker.listImages({ abortSignal: s }), signal);
+/** GET /images/json, bounded, shape-checked (entries of the wrong shape left out) and classified. */
+export async function listImages(daemon: DaemonLevel, signal?: AbortSignal): Promise<ImageSummary[]> {
+  return (await listLevelImages(daemon, signal)).items;
 }
 
 /** A followed log: one text stream (stdout and stderr already demuxed) that ends with the container's log. */

@@ -1,8 +1,8 @@
-import { signalOnly } from '../abort';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DockerLevelsError, classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
+import { inspectContent } from '../contents/levelContents';
 
 export interface TransferOptions {
   /** Called with the bytes streamed so far. */
@@ -12,7 +12,8 @@ export interface TransferOptions {
 
 export async function hasImage(daemon: DaemonLevel, image: string, signal?: AbortSignal): Promise<boolean> {
   try {
-    await daemon.call('Inspecting image', (s) => daemon.docker.getImage(image).inspect(signalOnly(s)), signal);
+    // Bounded and shape-checked, like every inspect answer from a level.
+    await inspectContent(daemon, 'image', image, signal);
     return true;
   } catch (err) {
     if (classifyError(err).kind === 'notFound') return false;

@@ -1,13 +1,16 @@
 import type Docker from 'dockerode';
-import { throwIfCancelled, signalOnly } from '../abort';
+import { throwIfCancelled } from '../abort';
 import { DockerLevelsError, classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from '../levels/discovery';
 import type { Levels } from '../levels/levels';
 import { copyImage, hasImage } from './imageTransfer';
+import { inspectContent } from '../contents/levelContents';
 import { planSubnets, subnetsAbove } from './subnetPlan';
 import { childLevelId } from '../levels/ids';
 import { bridgeMtu, DEFAULT_MTU } from '../health/levelHealth';
+import { readContainerLog } from '../health/daemonLog';
+import { displayText } from '../untrusted/displayText';
 
 export const DEFAULT_DIND_IMAGE = 'docker:dind';
 
@@ -58,10 +61,13 @@ export const FALLBACK_PRIVILEGES: Partial<Docker.HostConfig> = {
 
 const CAPS_REFUSED = /unable to apply caps|operation not permitted/i;
 
-function supportsTls(image: string, inspect: Docker.ImageInspectInfo): boolean {
+function supportsTls(image: string, inspect: Record<string, unknown>): boolean {
   if (/(^|\/)docker:([\w.-]*-)?dind/i.test(image)) return true;
-  const env = inspect.Config?.Env ?? [];
-  return env.some((e) => e.startsWith('DOCKER_TLS_CERTDIR=')) || inspect.Config?.Labels?.['docker-levels.dind'] === 'true';
+  // The inspect document is checked to be an object; its Config is read as untrusted.
+  const config = (typeof inspect.Config === 'object' && inspect.Config !== null ? inspect.Config : {}) as { Env?: unknown; Labels?: unknown };
+  const env = Array.isArray(config.Env) ? config.Env.filter((e): e is string => typeof e === 'string') : [];
+  const labels = typeof config.Labels === 'object' && config.Labels !== null ? config.Labels as Record<string, unknown> : {};
+  return env.some((e) => e.startsWith('DOCKER_TLS_CERTDIR=')) || labels['docker-levels.dind'] === 'true';
 }
 
 /** Makes the image available on `daemon`: already there, pulled, or copied from the nearest level above that has it. */
@@ -141,7 +147,7 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
   const signal = options.signal;
   progress(`Checking ${image} on ${parent.label}…`);
   const imageSource = await ensureImage(parent, image, options);
-  const imageInfo = await parent.call('Inspecting image', (s) => parent.docker.getImage(image).inspect(signalOnly(s)), signal);
+  const imageInfo = await inspectContent(parent, 'image', image, signal);
   const mode: Exclude<LevelMode, 'auto'> = !options.mode || options.mode === 'auto'
     ? (supportsTls(image, imageInfo) ? 'tls' : 'tunnel') : options.mode;
   const subnets = planSubnets(await subnetsAbove(parent, signal), parent.depth + 1);
@@ -210,7 +216,7 @@ async function waitForDaemon(levels: Levels, parent: DaemonLevel, containerId: s
       last = err;
       const error = classifyError(err);
       if (error.kind === 'cancelled') throw error;
-      const state = await parent.call('Inspecting container', (s) => parent.docker.getContainer(containerId).inspect({ abortSignal: s }), signal);
+      const state = await parent.inspectContainer(containerId, signal);
       if (!state.State.Running) {
         const logs = await containerLogTail(parent, containerId);
         throw new DockerLevelsError('unknown', `The level container exited (code ${state.State.ExitCode}) before its daemon answered. ${logs}`,
@@ -225,10 +231,9 @@ async function waitForDaemon(levels: Levels, parent: DaemonLevel, containerId: s
 
 async function containerLogTail(parent: DaemonLevel, id: string): Promise<string> {
   try {
-    const buf = await parent.call('Reading logs', (s) => parent.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 5, abortSignal: s })) as unknown as Buffer;
-    // The log's multiplexing headers are control bytes; they are stripped on purpose.
-    // eslint-disable-next-line no-control-regex
-    return `Last output: ${buf.toString('utf8').replace(/[\x00-\x08]/g, '').trim().slice(-400)}`;
+    // Bounded and demuxed by the one log reader; the lines are the level's text, shown escaped.
+    const { lines } = await readContainerLog(parent, id, { tail: 5 });
+    return lines.length ? `Last output: ${displayText(lines.join('\n'), 400)}` : '';
   } catch {
     return '';
   }

@@ -39,8 +39,15 @@ export async function subnetsAbove(daemon: DaemonLevel, signal?: AbortSignal): P
   const out: string[] = [];
   for (let d: DaemonLevel | undefined = daemon; d; d = d.parent) {
     const level = d;
-    const networks = await level.call('Listing networks', (s) => level.docker.listNetworks({ abortSignal: s }), signal);
-    for (const n of networks) for (const c of n.IPAM?.Config ?? []) if (c.Subnet) out.push(c.Subnet);
+    // Bounded GET; the answer is untrusted, so only well-formed subnet strings are taken.
+    const networks = await level.getJson('Listing networks', '/networks', signal);
+    for (const n of Array.isArray(networks) ? networks : []) {
+      const config = (n as { IPAM?: { Config?: unknown } } | null)?.IPAM?.Config;
+      for (const c of Array.isArray(config) ? config : []) {
+        const subnet = (c as { Subnet?: unknown } | null)?.Subnet;
+        if (typeof subnet === 'string' && subnet.length <= 64) out.push(subnet);
+      }
+    }
   }
   return out;
 }

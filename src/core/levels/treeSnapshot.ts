@@ -176,7 +176,12 @@ export function closeLevelsOfStoppedContainers(levels: Levels, daemon: DaemonLev
   }
 }
 
-/** "published tcp://…", "tunnel exec tunnel via …"; an address that already names its kind (ssh://, command: …) alone. */
+/**
+ * "published tcp://…", "tls tls://…", "tunnel exec tunnel via …"; a root's ssh:// or command: …
+ * address already names its kind and is shown alone. Other kinds keep "kind address", which
+ * `tree --json` readers match on.
+ */
 function transportText(t: DaemonLevel['transport']): string {
-  return t.address.startsWith(`${t.kind}:`) ? t.address : `${t.kind} ${t.address}`;
+  const namesItsKind = (t.kind === 'ssh' || t.kind === 'command') && t.address.startsWith(`${t.kind}:`);
+  return namesItsKind ? t.address : `${t.kind} ${t.address}`;
 }

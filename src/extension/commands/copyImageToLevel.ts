@@ -17,7 +17,7 @@ export const copyImageToLevelCommand: CommandSpec = {
       image = { label: displayText(clicked.name), image: clicked.tags[0] ?? clicked.id };
     } else {
       const images = await listImages(source.daemon);
-      const tags = images.flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').map((t) => ({ label: displayText(t), image: t, description: `${(i.Size / 1e6).toFixed(0)} MB` })));
+      const tags = images.flatMap((i) => i.tags.filter((t) => t !== '<none>:<none>').map((t) => ({ label: displayText(t), image: t, description: `${(i.sizeBytes / 1e6).toFixed(0)} MB` })));
       if (tags.length === 0) throw new DockerLevelsError('notFound', `${displayText(source.label)} has no tagged images to copy.`);
       image = await ctx.prompts.pick(tags, { placeHolder: `Image on ${displayText(source.label)}` });
     }
