@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { DockerLevelsApi } from '../../../src/extension/extension';
 import type { LineagePanel } from '../../../src/extension/webview/LineagePanel';
-import { copyImage } from '../../../src/core';
+import { copyImage, DaemonLevel } from '../../../src/core';
 import { BED, DIND_IMAGE, dockerAt, EXTENSION_ID, LEAF_IMAGE, namesAt, ScriptedPrompts, until, treeWalker } from './bed';
 
 /** What the extension's pseudoterminals show of their state (see ExecPseudoterminal, LogsPseudoterminal). */
@@ -85,6 +85,43 @@ describe('what belongs to a level ends with it (extension host)', function () {
     } finally {
       await config.update('connectTimeoutMs', timeout === 10_000 ? undefined : timeout, vscode.ConfigurationTarget.Global);
       for (const t of opened) t?.dispose();
+    }
+  });
+
+  it('connections rebuilt while level 2 lists: the row lists through the new connections, not "is closed"', async () => {
+    const node = await nodeAt([BED[0], BED[1]]);
+    await children(node);
+    const old = api.service.registry.get(node.levelId!);
+    assert.ok(old && !old.isDisposed, 'level 2 is open');
+    const config = vscode.workspace.getConfiguration('dockerLevels');
+    const timeout = config.get<number>('connectTimeoutMs', 10_000);
+    // The real provider's listing, spied on: the first listing of level 2 is overtaken by a
+    // real rebuild (a connection setting changes) before it asks the daemon.
+    const listedThrough: { daemon: DaemonLevel; closedBefore: boolean }[] = [];
+    const listContainers = api.tree.listContainers.bind(api.tree);
+    api.tree.listContainers = async (daemon, all) => {
+      if (daemon.id === old.id) {
+        if (listedThrough.length === 0) {
+          await config.update('connectTimeoutMs', timeout + 1000, vscode.ConfigurationTarget.Global);
+          await until('level 2 closed by the rebuild', () => old.isDisposed || undefined, 30_000);
+        }
+        listedThrough.push({ daemon, closedBefore: daemon.isDisposed });
+      }
+      return listContainers(daemon, all);
+    };
+    try {
+      node.invalidate();
+      const rows = await children(node);
+      const names = rows.map((r) => String(r.name ?? r.getTreeItem().label));
+      assert.equal(listedThrough.length, 2, `level 2 was listed twice (${listedThrough.length})`);
+      assert.equal(listedThrough[0].daemon, old, 'first through the level the rebuild closed');
+      assert.ok(listedThrough[0].closedBefore, 'which was closed when its listing asked');
+      assert.ok(listedThrough[1].daemon !== old && !listedThrough[1].closedBefore, 'then through the level opened anew');
+      assert.ok(names.includes(BED[2]), `level 2 lists ${BED[2]} (rows: ${names.join(', ')})`);
+      assert.ok(!names.some((n) => /is closed/.test(n)), `no "is closed" row (rows: ${names.join(', ')})`);
+    } finally {
+      api.tree.listContainers = listContainers;
+      await config.update('connectTimeoutMs', timeout === 10_000 ? undefined : timeout, vscode.ConfigurationTarget.Global);
     }
   });
 

@@ -12,6 +12,7 @@ import { ContainerNode } from './ContainerNode';
 import { FilesNode } from './FilesNode';
 import { MessageNode } from './MessageNode';
 import { OrphanedLevelDataNode } from './OrphanedLevelDataNode';
+import { acrossRebuild } from './acrossRebuild';
 import type { TreeNode } from './TreeNode';
 
 /** Icons that codicons do not cover, in light and dark variants. */
@@ -76,9 +77,9 @@ export class LevelNode extends ContainerNode {
         severity: 'info', detail: `The tree opens at most ${WALK_LEVEL_BUDGET} levels under one root; a real tree is far smaller, so a daemon here may be inventing levels.`,
       })];
     }
-    let level: DaemonLevel;
+    let listed: TreeNode[];
     try {
-      level = await this.openInnerLevel();
+      listed = await acrossRebuild(() => this.ctx.service.registry, async () => containerChildren(this.ctx, await this.reachLevel(), this));
     } catch (err) {
       const e = this.ctx.errors.log(err, this.path);
       if (showsAsPlainContainer(e, daemonHint(this.container)?.certain ?? false)) {
@@ -97,22 +98,20 @@ export class LevelNode extends ContainerNode {
     // Show the transport now that it is known: only the row is redrawn, the children fetched
     // here answer (once: the next render finds the level open).
     if (!wasOpen) setTimeout(() => { if (!this.isDisposed) this.redraw(); }, 0);
-    return [...await containerChildren(this.ctx, level, this), new FilesNode(this.ctx, this)];
+    return [...listed, new FilesNode(this.ctx, this)];
   }
 
   /**
-   * Opens the nested level. When the connections are rebuilt (a settings change) while it
-   * opens, its parent closes under it: it is opened again, once, under the new parent.
+   * The nested level, opened in the current connections. After a rebuild the level above may
+   * not be open again yet (its row re-lists later): it is opened first, up to the root.
    */
-  private async openInnerLevel(): Promise<DaemonLevel> {
-    const parent = this.daemon;
-    try {
-      return await this.ctx.service.registry.openLevel(parent, this.container.Id);
-    } catch (err) {
-      const current = this.daemon;
-      if (!parent.isDisposed || current === parent) throw err;
-      return this.ctx.service.registry.openLevel(current, this.container.Id);
+  async reachLevel(): Promise<DaemonLevel> {
+    let parent = this.daemon;
+    if (parent.isDisposed) {
+      const above = this.ancestors().reverse().find((n): n is LevelNode => n instanceof LevelNode);
+      if (above) parent = await above.reachLevel();
     }
+    return this.ctx.service.registry.openLevel(parent, this.container.Id);
   }
 }
 
