@@ -117,4 +117,19 @@ describe('Port forwards in the extension host, depth 3', function () {
     assert.equal(await refused, undefined);
     assert.equal(api.portForwards.list().length, 0, 'nothing was forwarded for the UDP port');
   });
+
+  it('a level that publishes ports lists its Ports row too, and its listing stays current (no re-fetch on every ask)', async () => {
+    const level = await nodeByPath([BED[0]]) as TreeNode & { childrenCurrent: boolean };
+    const published = dockerAt([], ['port', BED[0]]).split('\n').filter(Boolean);
+    assert.ok(published.length > 0, `${BED[0]} publishes ports (docker port: ${published.join(', ')})`);
+    const kids = await api.tree.getChildren(level) as (TreeNode & { name?: string })[];
+    const ports = kids.find((k) => k.getTreeItem().contextValue === 'dockerLevels:ports');
+    assert.ok(ports, `a Ports row under ${BED[0]} (rows: ${kids.map((k) => k.name ?? k.id).join(', ')})`);
+    const rows = (await api.tree.getChildren(ports)).map((r) => String(r.getTreeItem().label));
+    for (const line of published) {
+      const port = /^(\d+\/\w+)/.exec(line)?.[1];
+      assert.ok(port && rows.includes(port), `${port} is a row under Ports (rows: ${rows.join(', ')})`);
+    }
+    assert.equal(level.childrenCurrent, true, 'the level\'s children are current after listing');
+  });
 });

@@ -27,7 +27,7 @@ function portsText(c: ContainerSummary): string {
 export class ContainerNode extends TreeNode {
   readonly id: string;
   name: string;
-  private portsListed = '';
+  protected portsListed = '';
 
   constructor(protected readonly ctx: TreeContext, parent: TreeNode, private heldDaemon: DaemonLevel, public container: ContainerSummary) {
     super(parent);

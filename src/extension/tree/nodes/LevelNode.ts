@@ -10,6 +10,7 @@ import { ComposeProjectNode } from './ComposeProjectNode';
 import { contentGroups } from './contentGroups';
 import { ContainerNode } from './ContainerNode';
 import { FilesNode } from './FilesNode';
+import { portsRows, portsSignature } from './PortNodes';
 import { MessageNode } from './MessageNode';
 import { OrphanedLevelDataNode } from './OrphanedLevelDataNode';
 import { acrossRebuild } from './acrossRebuild';
@@ -62,6 +63,8 @@ export class LevelNode extends ContainerNode {
   }
 
   protected override async loadChildren(): Promise<TreeNode[]> {
+    // Its Ports row follows its listing like a plain container's (else childrenHold() never holds).
+    this.portsListed = portsSignature(this.container);
     const maxDepth = this.ctx.service.current.maxDepth;
     if (this.daemon.depth + 1 > maxDepth) {
       return [new MessageNode(this, `Not opened: deeper than ${maxDepth} levels`, {
@@ -98,7 +101,7 @@ export class LevelNode extends ContainerNode {
     // Show the transport now that it is known: only the row is redrawn, the children fetched
     // here answer (once: the next render finds the level open).
     if (!wasOpen) setTimeout(() => { if (!this.isDisposed) this.redraw(); }, 0);
-    return [...listed, new FilesNode(this.ctx, this)];
+    return [...listed, new FilesNode(this.ctx, this), ...portsRows(this.ctx, this)];
   }
 
   /**
