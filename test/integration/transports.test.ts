@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
-import { DaemonLevel, DockerLevelsError, NestedTransportKind } from '../../src/core';
+import { DaemonLevel, DockerLevelsError, ExecTunnelAgent, NestedTransportKind } from '../../src/core';
+import { waitFor } from '../support/waitFor';
 import { bedChain, newLevels, openBedLevel, psAt, theBed } from './testBed';
 
 async function withOrder<T>(order: NestedTransportKind[], work: (open: (depth: number) => Promise<DaemonLevel>) => Promise<T>): Promise<T> {
@@ -71,6 +72,36 @@ describe('each transport on its own (integration)', () => {
         assert.equal(level.transport.tcpRoute, undefined);
         assert.deepEqual(await namesAt(level), [...psAt(bedChain(depth)).values()].sort(), `depth ${depth}`);
       }
+    });
+  });
+
+  it('tunnel: a followed level keeps one stream open ahead, which its next new connection takes; released, it is closed', async () => {
+    await withOrder(['tunnel'], async (open) => {
+      const level = await open(3);
+      const agent = (level.connection as { agent?: unknown }).agent;
+      assert.ok(agent instanceof ExecTunnelAgent, 'level 3 is reached by an exec tunnel agent');
+      const expected = [...psAt(bedChain(3)).values()].sort();
+      assert.deepEqual(await namesAt(level), expected);
+      assert.equal(agent.spareIsReady, false, 'no spare while nobody holds one');
+      const hold = level.keepStreamReady();
+      try {
+        await waitFor(() => agent.spareIsReady, 60_000, 'the spare stream of level 3 open');
+        // The kept-alive stream is busy with a request that stays open: the next request needs a new connection.
+        const events = await level.docker.getEvents({ filters: { type: ['container'] } }) as NodeJS.ReadableStream & { destroy(): void };
+        try {
+          assert.deepEqual(await namesAt(level), expected, 'listed on a new connection');
+          assert.equal(agent.sparesTaken, 1, 'the new connection was the spare');
+          await waitFor(() => agent.spareIsReady, 60_000, 'another spare opened ahead');
+        } finally {
+          events.destroy();
+        }
+      } finally {
+        hold.dispose();
+      }
+      assert.equal(agent.spareIsReady, false, 'released: the spare is closed');
+      const open2 = agent.streamsOpen;
+      level.keepStreamReady().dispose();
+      assert.equal(agent.streamsOpen, open2, 'a hold released at once leaves no stream behind');
     });
   });
 

@@ -60,10 +60,13 @@ export class EventSubscription implements Disposable {
   private disposed = false;
   private since = Math.floor(Date.now() / 1000);
   private readonly controller = new AbortController();
+  private readonly streamReady: Disposable;
   state: SubscriptionState = 'connecting';
 
   constructor(private readonly daemon: DaemonLevel, private readonly options: EventSubscriptionOptions) {
     this.delay = options.initialDelayMs ?? 500;
+    // A followed level is in use: its next connection (a terminal, logs) should not wait.
+    this.streamReady = daemon.keepStreamReady();
     void this.connect();
   }
 
@@ -171,6 +174,7 @@ export class EventSubscription implements Disposable {
 
   private close(reason?: string): void {
     this.disposed = true;
+    this.streamReady.dispose();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.controller.abort();

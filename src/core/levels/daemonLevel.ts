@@ -7,6 +7,7 @@ import type { Disposable } from '../disposable';
 import type { Connection, RootEndpoint } from '../endpoints/endpoint';
 import { Listeners } from '../listeners';
 import { destroyDockerClient } from '../transport/dockerClient';
+import { ExecTunnelAgent } from '../transport/execTunnel';
 import { JsonGet, jsonGetFor } from '../transport/jsonGet';
 import { openConnectionStream } from '../transport/rawStream';
 import { checkContainerInspect, checkContainerList, checkDaemonInfo } from '../untrusted/engineShapes';
@@ -199,6 +200,16 @@ export class DaemonLevel implements Disposable {
     } catch (err) {
       throw classifyError(err, this.what);
     }
+  }
+
+  /**
+   * While held, a level reached by exec tunnel keeps one stream open ahead (see
+   * ExecTunnelAgent.keepSpare); other transports connect without starting a process.
+   */
+  keepStreamReady(): Disposable {
+    const agent = this.connection.kind === 'agent' ? this.connection.agent : undefined;
+    if (this.disposed || !(agent instanceof ExecTunnelAgent)) return { dispose: () => undefined };
+    return agent.keepSpare();
   }
 
   private closedError(): DockerLevelsError {

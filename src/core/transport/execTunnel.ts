@@ -36,6 +36,14 @@ const DIRECT_COMMAND = ['docker', 'system', 'dial-stdio'];
 export class ExecTunnelAgent extends http.Agent {
   private command = SHELL_COMMAND;
   private readonly open = new Set<Duplex>();
+  /** How many want a spare kept (see keepSpare). */
+  private spareHolders = 0;
+  /** A stream opened ahead of need, ready or opening. */
+  private spare: Promise<Duplex | undefined> | undefined;
+  private spareReady: Duplex | undefined;
+  private destroyed = false;
+  /** Streams handed out that were opened ahead (for tests and the benchmark). */
+  sparesTaken = 0;
 
   constructor(
     private readonly parent: Docker,
@@ -61,11 +69,81 @@ export class ExecTunnelAgent extends http.Agent {
   }
 
   override createConnection(_options: unknown, callback?: (err: Error | null, socket: Duplex) => void): Duplex | undefined {
-    this.openStream().then(
+    this.nextStream().then(
       (stream) => callback?.(null, stream),
       (err: unknown) => callback?.(err as Error, undefined as unknown as Duplex),
     );
     return undefined;
+  }
+
+  /**
+   * While held, one stream is kept open ahead, so a new connection to a level in use (a
+   * watched level: a terminal, logs, a second client) does not wait for `dial-stdio` to start
+   * at every hop. It costs one idle process per hop and no requests; released, it is closed.
+   */
+  keepSpare(): { dispose(): void } {
+    this.spareHolders++;
+    this.refillSpare();
+    let held = true;
+    return {
+      dispose: () => {
+        if (!held) return;
+        held = false;
+        if (--this.spareHolders === 0) this.dropSpare();
+      },
+    };
+  }
+
+  /** Streams of this agent open now (spare included). */
+  get streamsOpen(): number {
+    return this.open.size;
+  }
+
+  /** Whether a spare stream is open and waiting. */
+  get spareIsReady(): boolean {
+    return !!this.spareReady && !this.spareReady.destroyed;
+  }
+
+  /** The spare when one is ready and open (then another is opened ahead), else a new stream. */
+  private async nextStream(): Promise<Duplex> {
+    const ready = this.spareReady;
+    if (ready && !ready.destroyed) {
+      this.spareReady = undefined;
+      this.spare = undefined;
+      this.sparesTaken++;
+      this.refillSpare();
+      return ready;
+    }
+    return this.openStream();
+  }
+
+  private refillSpare(): void {
+    if (this.spare || this.spareHolders === 0 || this.destroyed) return;
+    const opening = this.openStream().then((stream) => {
+      if (this.spare !== opening || this.spareHolders === 0 || this.destroyed) {
+        stream.destroy();
+        return undefined;
+      }
+      this.spareReady = stream;
+      // A spare that ends unused (its daemon went) is dropped; the next connection opens anew.
+      stream.once('close', () => {
+        if (this.spareReady === stream) { this.spareReady = undefined; this.spare = undefined; }
+      });
+      return stream;
+    }, (err: unknown) => {
+      // Not an error anyone asked for: the next real connection opens its own and reports.
+      this.log.debug(`tunnel ${this.label}: no spare stream (${displayText(String((err as Error)?.message ?? err))})`);
+      if (this.spare === opening) this.spare = undefined;
+      return undefined;
+    });
+    this.spare = opening;
+  }
+
+  private dropSpare(): void {
+    const ready = this.spareReady;
+    this.spareReady = undefined;
+    this.spare = undefined;
+    ready?.destroy();
   }
 
   /** A new byte stream to the inner daemon. `signal` cancels the opening, not the stream. */
@@ -111,6 +189,8 @@ export class ExecTunnelAgent extends http.Agent {
   }
 
   override destroy(): void {
+    this.destroyed = true;
+    this.dropSpare();
     super.destroy();
     for (const s of this.open) s.destroy();
     this.open.clear();

@@ -101,7 +101,7 @@ export class LevelNode extends ContainerNode {
     // Show the transport now that it is known: only the row is redrawn, the children fetched
     // here answer (once: the next render finds the level open).
     if (!wasOpen) setTimeout(() => { if (!this.isDisposed) this.redraw(); }, 0);
-    return [...listed, new FilesNode(this.ctx, this), ...portsRows(this.ctx, this)];
+    return [...listed, new FilesNode(this.ctx, this), ...portsRows(this.ctx, this, true)];
   }
 
   /**

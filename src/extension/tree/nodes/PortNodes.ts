@@ -19,9 +19,13 @@ export function portsSignature(c: ContainerSummary): string {
   return portsFromListing(c.Ports).map((p) => `${p.port}/${p.protocol}=${p.published.map((b) => `${b.hostIp}:${b.hostPort}`).join(',')}`).join(' ');
 }
 
-/** The Ports row of a container that has any (from its listing: no extra request), else nothing. */
-export function portsRows(ctx: TreeContext, container: ContainerRow): TreeNode[] {
-  return portsFromListing(container.container.Ports).length > 0 ? [new PortsGroupNode(ctx, container)] : [];
+/**
+ * The Ports row of a container that has any (from its listing: no extra request), else nothing.
+ * A level's row starts collapsed: its ports are mostly its own daemon's (2375/2376), and its
+ * containers are what one expands a level for.
+ */
+export function portsRows(ctx: TreeContext, container: ContainerRow, collapsed = false): TreeNode[] {
+  return portsFromListing(container.container.Ports).length > 0 ? [new PortsGroupNode(ctx, container, collapsed)] : [];
 }
 
 /**
@@ -32,7 +36,7 @@ export class PortsGroupNode extends GroupNode {
   private listed = '';
   private watching = false;
 
-  constructor(private readonly ctx: TreeContext, readonly containerNode: ContainerRow) {
+  constructor(private readonly ctx: TreeContext, readonly containerNode: ContainerRow, private readonly collapsed = false) {
     super(containerNode, portsGroupNodeId(containerNode.id), 'Ports');
   }
 
@@ -42,7 +46,7 @@ export class PortsGroupNode extends GroupNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(this.label, this.collapsed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('plug');
     item.description = describePorts(portsFromListing(this.containerNode.container.Ports));
