@@ -7,6 +7,7 @@ import { DockerLevelsError } from '../errors';
 import type { Logger } from '../log';
 import { displayText } from '../untrusted/displayText';
 import { MAX_TUNNEL_STDERR_CHARS } from '../untrusted/limits';
+import { primeWithPing } from './streamPrime';
 
 /**
  * The program run inside the dind container: a raw byte pipe to its own daemon socket.
@@ -111,7 +112,11 @@ export class ExecTunnelAgent extends http.Agent {
       this.spareReady = undefined;
       this.spare = undefined;
       this.sparesTaken++;
-      this.refillSpare();
+      // The next spare is opened once this one's first answer arrives: opening it is a process
+      // start at every hop, which would slow the very request that took this one.
+      const refill = () => { ready.off('data', refill); ready.off('close', refill); this.refillSpare(); };
+      ready.once('data', refill);
+      ready.once('close', refill);
       return ready;
     }
     return this.openStream();
@@ -119,7 +124,13 @@ export class ExecTunnelAgent extends http.Agent {
 
   private refillSpare(): void {
     if (this.spare || this.spareHolders === 0 || this.destroyed) return;
-    const opening = this.openStream().then((stream) => {
+    const opening = this.openStream().then(async (stream) => {
+      try {
+        await primeWithPing(stream, this.timeoutMs);
+      } catch (err) {
+        stream.destroy();
+        throw err;
+      }
       if (this.spare !== opening || this.spareHolders === 0 || this.destroyed) {
         stream.destroy();
         return undefined;
