@@ -15,7 +15,7 @@ function fakeDaemon(id: string) {
   let open: () => void = () => undefined;
   const answered = new Promise<PassThrough>((resolve) => { open = () => resolve(stream); });
   const daemon = {
-    id, label: id, what: id, isDisposed: false,
+    id, label: id, what: id, isDisposed: false, keepStreamReady: () => ({ dispose: () => undefined }),
     call: (_what: string, fn: () => Promise<unknown>) => fn(),
     docker: { getEvents: () => answered },
   } as unknown as DaemonLevel;

@@ -285,7 +285,7 @@ describe('tree nodes own their children (unit, fake level)', () => {
     const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
     const controller = new RefreshController((n) => { refreshed.push(n.id); }, () => undefined, log as never);
     // A fake level whose event request never answers: the subscription stays "connecting".
-    const fakeDaemon = (id: string) => ({ id, label: id, what: id, isDisposed: false, call: () => new Promise(() => undefined) }) as unknown as DaemonLevel;
+    const fakeDaemon = (id: string) => ({ id, label: id, what: id, isDisposed: false, keepStreamReady: () => ({ dispose: () => undefined }), call: () => new Promise(() => undefined) }) as unknown as DaemonLevel;
     controller.watch(fakeDaemon('la'), a);
     controller.watch(fakeDaemon('lb'), b);
     a.dispose();
