@@ -111,6 +111,7 @@ export class ExecTunnelAgent extends http.Agent {
     if (ready && !ready.destroyed) {
       this.spareReady = undefined;
       this.spare = undefined;
+      ready.off('error', this.spareFailed);
       this.sparesTaken++;
       // The next spare is opened once this one's first answer arrives: opening it is a process
       // start at every hop, which would slow the very request that took this one.
@@ -124,30 +125,42 @@ export class ExecTunnelAgent extends http.Agent {
 
   private refillSpare(): void {
     if (this.spare || this.spareHolders === 0 || this.destroyed) return;
-    const opening = this.openStream().then(async (stream) => {
-      try {
-        await primeWithPing(stream, this.timeoutMs);
-      } catch (err) {
-        stream.destroy();
-        throw err;
-      }
+    const opening: Promise<Duplex | undefined> = this.openPrimed().then((stream) => {
       if (this.spare !== opening || this.spareHolders === 0 || this.destroyed) {
         stream.destroy();
         return undefined;
       }
       this.spareReady = stream;
-      // A spare that ends unused (its daemon went) is dropped; the next connection opens anew.
+      // Unused, it has no other listener: its failure (its daemon went) must not be uncaught.
+      stream.on('error', this.spareFailed);
+      // A spare that ends unused is dropped; the next connection opens anew.
       stream.once('close', () => {
         if (this.spareReady === stream) { this.spareReady = undefined; this.spare = undefined; }
       });
       return stream;
     }, (err: unknown) => {
       // Not an error anyone asked for: the next real connection opens its own and reports.
-      this.log.debug(`tunnel ${this.label}: no spare stream (${displayText(String((err as Error)?.message ?? err))})`);
+      this.spareFailed(err);
       if (this.spare === opening) this.spare = undefined;
       return undefined;
     });
     this.spare = opening;
+  }
+
+  private readonly spareFailed = (err: unknown): void => {
+    this.log.debug(`tunnel ${this.label}: no spare stream (${displayText(String((err as Error)?.message ?? err))})`);
+  };
+
+  /** A new stream that has answered a ping (see primeWithPing); closed if it does not. */
+  private async openPrimed(): Promise<Duplex> {
+    const stream = await this.openStream();
+    try {
+      await primeWithPing(stream, this.timeoutMs);
+      return stream;
+    } catch (err) {
+      stream.destroy();
+      throw err;
+    }
   }
 
   private dropSpare(): void {
