@@ -7,6 +7,7 @@ import type { Levels } from './levels';
 import { showsAsPlainContainer } from './levelIdentity';
 import { bridgeMtu, levelHealth, type LevelHealth } from '../health/levelHealth';
 import { daemonLogTail } from '../health/daemonLog';
+import { ConcurrencyLimit } from '../concurrencyLimit';
 
 /** The stable JSON shape of `docker-levels tree --json` (documented in the README). */
 export interface DaemonSnapshot {
@@ -39,6 +40,8 @@ export interface SnapshotOptions {
   signal?: AbortSignal;
   /** Levels this walk may still open; shared by every branch of one walk. */
   budget?: { levels: number };
+  /** Levels this walk opens at once (WALK_PARALLEL_OPENS when not given). */
+  parallelOpens?: number;
   /** Read each level's health (storage driver, bridge MTU against its parent's, cgroup version). */
   health?: boolean;
   /** The parent's bridge MTU, passed down by the walk. */
@@ -47,10 +50,11 @@ export interface SnapshotOptions {
   deadlineMs?: number;
 }
 
-/** One walk's shared deadline: its signal (with the caller's) goes to every call of the walk. */
+/** What every branch of one walk shares: its deadline (the signal goes to every call) and its open slots. */
 interface WalkClock {
   expired: AbortSignal;
   ms: number;
+  opens: ConcurrencyLimit;
 }
 
 /**
@@ -64,11 +68,18 @@ export const WALK_LEVEL_BUDGET = 500;
  * timeout; a lying tree that answers just slowly enough would otherwise keep a walk going for hours.
  */
 export const WALK_DEADLINE_MS = 120_000;
+/**
+ * Levels one walk opens at once. Opening costs the parent daemon an inspect (and a TLS level
+ * an archive read of its certificates) and costs this process a TLS handshake or a
+ * `dial-stdio` process per hop: a CI host's tens of siblings all at once would queue on the
+ * parent daemon and on this machine's cores until the slowest pass their timeouts.
+ */
+export const WALK_PARALLEL_OPENS = 8;
 
 /** Walks every level breadth-first in parallel; a failing level becomes an `error`, not a throw. */
 export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions = {}): Promise<DaemonSnapshot> {
   const ms = options.deadlineMs ?? WALK_DEADLINE_MS;
-  const clock: WalkClock = { expired: deadline(ms), ms };
+  const clock: WalkClock = { expired: deadline(ms), ms, opens: new ConcurrencyLimit(options.parallelOpens ?? WALK_PARALLEL_OPENS) };
   const signal = options.signal ? AbortSignal.any([options.signal, clock.expired]) : clock.expired;
   const walk = { ...options, signal, depth: options.depth ?? DEFAULT_WALK_DEPTH, budget: options.budget ?? { levels: WALK_LEVEL_BUDGET } };
   return (await snapshotWithKind(levels, daemon, walk, clock)).snapshot;
@@ -134,7 +145,8 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
     const wasOpen = levels.openLevels().some((l) => l.parent === parent && l.container?.id === c.Id);
     let inner: DaemonLevel;
     try {
-      inner = await levels.openLevel(parent, c.Id, options.signal);
+      // Only the opening holds a slot, not the walk below it: nested opens never wait on their parents.
+      inner = await clock.opens.run(() => levels.openLevel(parent, c.Id, options.signal), options.signal);
     } catch (err) {
       const error = classifyError(err, name);
       if (clock.expired.aborted) {
