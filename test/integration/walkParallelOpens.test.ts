@@ -1,20 +1,21 @@
 // A tree walk opens sibling levels in parallel, never more at once than its bound. Five real
 // sibling levels on the host daemon (named dl-walkopen-*, removed at the end); the levels
-// opening at once are counted around the real Levels.openLevel, never timed.
+// opening at once are counted around the real Levels.openLevelWithInfo, never timed.
 import * as assert from 'node:assert/strict';
 import { ContainerSnapshot, DaemonSnapshot, LABELS, Levels, snapshotDaemon, startLevel, WALK_PARALLEL_OPENS } from '../../src/core';
+import { recordRequests } from '../bench/requestLog';
 import { bedChain, hostContainersWithLabel, newLevels } from './testBed';
 
 const IMAGE = 'docker-levels-test/dind:latest';
 const PREFIX = 'dl-walkopen-';
 const SIBLINGS = 5;
 
-/** Counts the calls to `levels.openLevel` and the most of them running at once. */
+/** Counts the walk's calls to open a level (`levels.openLevelWithInfo`) and the most of them running at once. */
 function countOpens(levels: Levels): { calls: number; most: number } {
   const counts = { calls: 0, most: 0 };
   let running = 0;
-  const open = levels.openLevel.bind(levels);
-  levels.openLevel = async (...args) => {
+  const open = levels.openLevelWithInfo.bind(levels);
+  levels.openLevelWithInfo = async (...args) => {
     counts.calls++;
     counts.most = Math.max(counts.most, ++running);
     try {
@@ -82,6 +83,26 @@ describe('a tree walk opens sibling levels in parallel, with a bound (integratio
       assert.equal(opens.most, Math.min(WALK_PARALLEL_OPENS, opens.calls));
       assert.ok(opens.most > 2, `${opens.most} opening at once for ${opens.calls} levels`);
     } finally {
+      levels.dispose();
+    }
+  });
+
+  it('a cold walk asks each level it opens for /info once: the answer that proved its identity is kept for the walk', async () => {
+    const levels = newLevels();
+    const rec = recordRequests();
+    try {
+      const tree = await snapshotDaemon(levels, levels.roots()[0], { depth: 1 });
+      const requests = rec.stop();
+      const siblings = ours(tree);
+      assert.equal(siblings.length, SIBLINGS);
+      for (const s of siblings) {
+        const target = /^published tcp:\/\/(127\.0\.0\.1:\d+)$/.exec(s.level?.transport ?? '')?.[1];
+        assert.ok(target, `${s.name} is reached on its published port (${s.level?.transport})`);
+        const asked = requests.filter((r) => r.target === target).map((r) => r.kind);
+        assert.deepEqual(asked.sort(), ['GET /containers/json', 'GET /info'], `${s.name} was asked`);
+      }
+    } finally {
+      rec.stop();
       levels.dispose();
     }
   });

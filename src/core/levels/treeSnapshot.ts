@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
+import { setMaxListeners } from 'node:events';
 import { deadline } from '../abort';
 import { classifyError, DockerLevelsError, ErrorKind } from '../errors';
-import type { DaemonLevel } from './daemonLevel';
+import type { DaemonInfo, DaemonLevel } from './daemonLevel';
 import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
 import { showsAsPlainContainer } from './levelIdentity';
@@ -81,6 +82,8 @@ export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, option
   const ms = options.deadlineMs ?? WALK_DEADLINE_MS;
   const clock: WalkClock = { expired: deadline(ms), ms, opens: new ConcurrencyLimit(options.parallelOpens ?? WALK_PARALLEL_OPENS) };
   const signal = options.signal ? AbortSignal.any([options.signal, clock.expired]) : clock.expired;
+  // Every call of the walk listens to it until it ends: tens of levels at once are no leak.
+  setMaxListeners(0, signal);
   const walk = { ...options, signal, depth: options.depth ?? DEFAULT_WALK_DEPTH, budget: options.budget ?? { levels: WALK_LEVEL_BUDGET } };
   return (await snapshotWithKind(levels, daemon, walk, clock)).snapshot;
 }
@@ -90,7 +93,9 @@ function pastDeadline(clock: WalkClock): string {
   return `Not opened: this walk reached its deadline of ${Math.round(clock.ms / 1000)} s.`;
 }
 
-async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions, clock: WalkClock): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
+/** `known` is the /info the walk's own opening of `daemon` just read: not asked twice. */
+async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions, clock: WalkClock,
+  known?: DaemonInfo): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
   const maxDepth = options.depth ?? DEFAULT_WALK_DEPTH;
   const base: DaemonSnapshot = {
     path: daemon.path, depth: daemon.depth, name: null, serverVersion: null,
@@ -99,7 +104,7 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
   let list: Docker.ContainerInfo[];
   try {
     if (clock.expired.aborted) throw new DockerLevelsError('timeout', pastDeadline(clock));
-    const [info, containers] = await Promise.all([daemon.info(options.signal), daemon.listContainers(options.all ?? true, options.signal)]);
+    const [info, containers] = await Promise.all([known ?? daemon.info(options.signal), daemon.listContainers(options.all ?? true, options.signal)]);
     base.name = info.Name;
     base.serverVersion = info.ServerVersion;
     list = containers;
@@ -144,9 +149,10 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
   for (let attempt = 1; ; attempt++) {
     const wasOpen = levels.openLevels().some((l) => l.parent === parent && l.container?.id === c.Id);
     let inner: DaemonLevel;
+    let known: DaemonInfo | undefined;
     try {
       // Only the opening holds a slot, not the walk below it: nested opens never wait on their parents.
-      inner = await clock.opens.run(() => levels.openLevel(parent, c.Id, options.signal), options.signal);
+      ({ level: inner, info: known } = await clock.opens.run(() => levels.openLevelWithInfo(parent, c.Id, options.signal), options.signal));
     } catch (err) {
       const error = classifyError(err, name);
       if (clock.expired.aborted) {
@@ -164,7 +170,7 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
       }
       return failed;
     }
-    const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options, clock);
+    const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options, clock, known);
     // A level opened earlier may have lost its transport for good (restarted with a new
     // published port, a bridge IP that changed): open it afresh once. A timeout is not
     // retried, so a hanging daemon still costs one timeout, not two.
