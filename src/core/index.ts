@@ -4,6 +4,7 @@ export * from './disposable';
 export * from './listeners';
 export * from './log';
 export * from './abort';
+export * from './concurrencyLimit';
 export * from './endpoints/endpoint';
 export * from './endpoints/localEndpoint';
 export * from './transport/dockerClient';

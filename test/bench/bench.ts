@@ -26,6 +26,7 @@ import { tunnelForwarder } from './tunnelForwarder';
 import { tunnelRequests } from './tunnelRequests';
 import { warmListing } from './warmListing';
 import { hostileBody } from './hostileBody';
+import { siblingLevels } from './siblingLevels';
 
 const REPO = path.resolve(__dirname, '..', '..');
 export const RESULTS_FILE = path.join(REPO, 'test-results', 'bench.json');
@@ -54,6 +55,7 @@ const ITEMS: Item[] = [
   { n: 11, name: 'port forward', run: portForward },
   { n: 12, name: 'live stats cost', run: statsCost, needsLeaves: true },
   { n: 13, name: 'hostile body memory', run: hostileBody },
+  { n: 14, name: 'CI host: 25 sibling levels', run: siblingLevels },
 ];
 
 function selectedItems(argv: string[]): Set<number> {

@@ -22,6 +22,9 @@ export function chainTo(bed: Bed, depth: number): string[] {
 
 /** A raw connection over the same transport the core uses for `level`. */
 export async function rawConnectionTo(level: DaemonLevel): Promise<RawHttpConnection> {
+  const c = level.connection;
+  if (c.kind === 'unix') return RawHttpConnection.unix(c.socketPath);
+  if (c.kind === 'tcp' && c.tls) return RawHttpConnection.tls(c.host, c.port, c.tls);
   if (level.transport.kind === 'tunnel') {
     const agent = (level.docker.modem as unknown as { agent: ExecTunnelAgent }).agent;
     return new RawHttpConnection(await agent.openStream());

@@ -4,6 +4,7 @@
  * work. Each request writes the request line and reads the whole response body.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 
 interface Pending {
@@ -36,6 +37,26 @@ export class RawHttpConnection {
     const socket = net.connect({ host, port, noDelay: true });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawHttpConnection(socket);
+  }
+
+  /** A unix socket connection (a local daemon's socket). */
+  static async unix(socketPath: string): Promise<RawHttpConnection> {
+    const socket = net.connect({ path: socketPath });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawHttpConnection(socket);
+  }
+
+  /** A TLS connection with client certificates; the chain is checked, the host name is not (certs read from a dind container). */
+  static async tls(host: string, port: number, material: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<RawHttpConnection> {
+    const socket = tls.connect({ host, port, ca: material.ca, cert: material.cert, key: material.key, checkServerIdentity: () => undefined });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => { socket.setNoDelay(true); resolve(); });
       socket.once('error', reject);
     });
     return new RawHttpConnection(socket);

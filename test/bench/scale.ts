@@ -6,24 +6,15 @@
  * The containers are created, not started: a thousand shims would take gigabytes.
  */
 import { performance } from 'node:perf_hooks';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { toChildSpecs } from '../../src/core';
 import type { BenchContext } from './benchContext';
 import { BENCH_LABEL_KEY, BENCH_PREFIX, benchContainers, LEAF_IMAGE, removeBenchContainers } from './benchContainers';
 import { ms, ratioOf, Row } from './report';
-import { inBatches, median, summarize } from './stats';
+import { gcFunction, inBatches, median, summarize } from './stats';
 
 const COUNT = 1000;
 const ROUNDS = 7;
 const PREFIX = `${BENCH_PREFIX}scale-`;
-
-function gcFunction(): () => void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) return g;
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-}
 
 export async function scale(ctx: BenchContext): Promise<Row[]> {
   const level = ctx.daemons[1];

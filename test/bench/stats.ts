@@ -1,5 +1,7 @@
 /** Timing and statistics for the benchmark: medians of repeated runs in one process. */
 import { performance } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -60,4 +62,12 @@ export async function inBatches<T, R>(items: readonly T[], limit: number, work: 
   });
   await Promise.all(runners);
   return results;
+}
+
+/** The garbage collector (npm run bench runs with --expose-gc; else it is exposed here). */
+export function gcFunction(): () => void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) return g;
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
 }

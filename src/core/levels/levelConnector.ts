@@ -6,7 +6,7 @@ import { createDockerClient, destroyDockerClient } from '../transport/dockerClie
 import { ExecTunnelAgent } from '../transport/execTunnel';
 import { isOnLocalInterface } from '../transport/routes';
 import { readClientCertsFromContainer } from '../transport/tlsCerts';
-import { DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
+import { DaemonInfo, DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
 import { containerName, LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from './discovery';
 import { assertOwnDaemon, PassesOnAncestorError } from './levelIdentity';
 import { displayText } from '../untrusted/displayText';
@@ -119,11 +119,17 @@ function candidatesFor(parent: DaemonLevel, id: string, name: string, ports: Dae
   return all;
 }
 
+/** A level just reached, with the /info that proved it is the container's own daemon. */
+export interface OpenedLevel {
+  level: DaemonLevel;
+  info: DaemonInfo;
+}
+
 /**
  * Reaches the daemon inside a container of `parent`, trying transports in the configured
  * order and keeping the first whose /info shows the container's own daemon (levelIdentity.ts).
  */
-export async function connectNestedLevel(parent: DaemonLevel, containerId: string, opts: ConnectOptions): Promise<DaemonLevel> {
+export async function connectNestedLevel(parent: DaemonLevel, containerId: string, opts: ConnectOptions): Promise<OpenedLevel> {
   const inspect = await parent.inspectContainer(containerId, opts.signal);
   const name = containerName({ Names: [inspect.Name], Id: inspect.Id });
   // Daemon text in a message is shown as data: a lying level's name cannot forge a line.
@@ -149,9 +155,10 @@ export async function connectNestedLevel(parent: DaemonLevel, containerId: strin
         root: parent.root, chain, docker, transport, parent, routableAddress: routable, timeoutMs: opts.timeoutMs,
         publishedPortsReachable: !!routable, connection,
       });
-      await assertOwnDaemon(level, await level.info(opts.signal), inspect, candidate.kind, candidate.describe);
+      const info = await level.info(opts.signal);
+      await assertOwnDaemon(level, info, inspect, candidate.kind, candidate.describe);
       opts.log.info(`reached ${level.path} by ${candidate.kind} (${candidate.describe})`);
-      return level;
+      return { level, info };
     } catch (err) {
       if (docker) destroyDockerClient(docker);
       const error = classifyError(err, `${shown} by ${candidate.kind}`);

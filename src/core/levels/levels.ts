@@ -2,8 +2,8 @@ import { DisposableStore, Disposable } from '../disposable';
 import { Connection, describeConnection, isLocalConnection, RootEndpoint } from '../endpoints/endpoint';
 import { Logger, scopedLogger, silentLogger } from '../log';
 import { createDockerClient, streamingConnection } from '../transport/dockerClient';
-import { DaemonLevel, NESTED_TRANSPORTS, NestedTransportKind, RootTransportKind } from './daemonLevel';
-import { connectNestedLevel } from './levelConnector';
+import { DaemonInfo, DaemonLevel, NESTED_TRANSPORTS, NestedTransportKind, RootTransportKind } from './daemonLevel';
+import { connectNestedLevel, OpenedLevel } from './levelConnector';
 import { childLevelId, isAtOrBelowLevel } from './ids';
 
 export interface LevelsOptions {
@@ -36,7 +36,7 @@ export class Levels implements Disposable {
   readonly log: Logger;
   private rootLevels: DaemonLevel[] = [];
   private readonly open = new Map<string, DaemonLevel>();
-  private readonly opening = new Map<string, Promise<DaemonLevel>>();
+  private readonly opening = new Map<string, Promise<OpenedLevel>>();
   private disposed = false;
   /** Daemons (by level id) that refused --privileged: one failed start each, not one per level. */
   readonly privilegedRefused = new Set<string>();
@@ -92,21 +92,30 @@ export class Levels implements Disposable {
    * second caller while it opens shares the same attempt.
    */
   async openLevel(parent: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<DaemonLevel> {
+    return (await this.openLevelWithInfo(parent, containerId, signal)).level;
+  }
+
+  /**
+   * openLevel, with the /info the opening read when this call (or the attempt it joined)
+   * opened the level: a walk need not ask again. A level open before comes without; that
+   * answer may be old.
+   */
+  async openLevelWithInfo(parent: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<{ level: DaemonLevel; info?: DaemonInfo }> {
     if (this.disposed) throw new Error('Levels is disposed');
     const cached = [...this.open.values()].find((l) => l.parent === parent && l.container?.id.startsWith(containerId));
-    if (cached && !cached.isDisposed) return cached;
+    if (cached && !cached.isDisposed) return { level: cached };
     const key = childLevelId(parent.id, containerId);
     const pending = this.opening.get(key);
     if (pending) return pending;
     const attempt = connectNestedLevel(parent, containerId, {
       order: this.transportOrder, timeoutMs: this.timeoutMs, log: this.log, signal,
-    }).then((level) => {
+    }).then((opened) => {
       if (this.disposed || parent.isDisposed) {
-        level.dispose();
+        opened.level.dispose();
         throw new Error('The parent level was closed while opening');
       }
-      this.open.set(level.id, level);
-      return level;
+      this.open.set(opened.level.id, opened.level);
+      return opened;
     }).finally(() => this.opening.delete(key));
     this.opening.set(key, attempt);
     return attempt;

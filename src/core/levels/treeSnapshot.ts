@@ -1,12 +1,14 @@
 import type Docker from 'dockerode';
+import { setMaxListeners } from 'node:events';
 import { deadline } from '../abort';
 import { classifyError, DockerLevelsError, ErrorKind } from '../errors';
-import type { DaemonLevel } from './daemonLevel';
+import type { DaemonInfo, DaemonLevel } from './daemonLevel';
 import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
 import { showsAsPlainContainer } from './levelIdentity';
 import { bridgeMtu, levelHealth, type LevelHealth } from '../health/levelHealth';
 import { daemonLogTail } from '../health/daemonLog';
+import { ConcurrencyLimit } from '../concurrencyLimit';
 
 /** The stable JSON shape of `docker-levels tree --json` (documented in the README). */
 export interface DaemonSnapshot {
@@ -39,6 +41,8 @@ export interface SnapshotOptions {
   signal?: AbortSignal;
   /** Levels this walk may still open; shared by every branch of one walk. */
   budget?: { levels: number };
+  /** Levels this walk opens at once (WALK_PARALLEL_OPENS when not given). */
+  parallelOpens?: number;
   /** Read each level's health (storage driver, bridge MTU against its parent's, cgroup version). */
   health?: boolean;
   /** The parent's bridge MTU, passed down by the walk. */
@@ -47,10 +51,11 @@ export interface SnapshotOptions {
   deadlineMs?: number;
 }
 
-/** One walk's shared deadline: its signal (with the caller's) goes to every call of the walk. */
+/** What every branch of one walk shares: its deadline (the signal goes to every call) and its open slots. */
 interface WalkClock {
   expired: AbortSignal;
   ms: number;
+  opens: ConcurrencyLimit;
 }
 
 /**
@@ -64,12 +69,21 @@ export const WALK_LEVEL_BUDGET = 500;
  * timeout; a lying tree that answers just slowly enough would otherwise keep a walk going for hours.
  */
 export const WALK_DEADLINE_MS = 120_000;
+/**
+ * Levels one walk opens at once. Opening costs the parent daemon an inspect (and a TLS level
+ * an archive read of its certificates) and costs this process a TLS handshake or a
+ * `dial-stdio` process per hop: a CI host's tens of siblings all at once would queue on the
+ * parent daemon and on this machine's cores until the slowest pass their timeouts.
+ */
+export const WALK_PARALLEL_OPENS = 8;
 
 /** Walks every level breadth-first in parallel; a failing level becomes an `error`, not a throw. */
 export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions = {}): Promise<DaemonSnapshot> {
   const ms = options.deadlineMs ?? WALK_DEADLINE_MS;
-  const clock: WalkClock = { expired: deadline(ms), ms };
+  const clock: WalkClock = { expired: deadline(ms), ms, opens: new ConcurrencyLimit(options.parallelOpens ?? WALK_PARALLEL_OPENS) };
   const signal = options.signal ? AbortSignal.any([options.signal, clock.expired]) : clock.expired;
+  // Every call of the walk listens to it until it ends: tens of levels at once are no leak.
+  setMaxListeners(0, signal);
   const walk = { ...options, signal, depth: options.depth ?? DEFAULT_WALK_DEPTH, budget: options.budget ?? { levels: WALK_LEVEL_BUDGET } };
   return (await snapshotWithKind(levels, daemon, walk, clock)).snapshot;
 }
@@ -79,7 +93,9 @@ function pastDeadline(clock: WalkClock): string {
   return `Not opened: this walk reached its deadline of ${Math.round(clock.ms / 1000)} s.`;
 }
 
-async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions, clock: WalkClock): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
+/** `known` is the /info the walk's own opening of `daemon` just read: not asked twice. */
+async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions, clock: WalkClock,
+  known?: DaemonInfo): Promise<{ snapshot: DaemonSnapshot; errorKind?: ErrorKind }> {
   const maxDepth = options.depth ?? DEFAULT_WALK_DEPTH;
   const base: DaemonSnapshot = {
     path: daemon.path, depth: daemon.depth, name: null, serverVersion: null,
@@ -88,7 +104,7 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
   let list: Docker.ContainerInfo[];
   try {
     if (clock.expired.aborted) throw new DockerLevelsError('timeout', pastDeadline(clock));
-    const [info, containers] = await Promise.all([daemon.info(options.signal), daemon.listContainers(options.all ?? true, options.signal)]);
+    const [info, containers] = await Promise.all([known ?? daemon.info(options.signal), daemon.listContainers(options.all ?? true, options.signal)]);
     base.name = info.Name;
     base.serverVersion = info.ServerVersion;
     list = containers;
@@ -133,8 +149,10 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
   for (let attempt = 1; ; attempt++) {
     const wasOpen = levels.openLevels().some((l) => l.parent === parent && l.container?.id === c.Id);
     let inner: DaemonLevel;
+    let known: DaemonInfo | undefined;
     try {
-      inner = await levels.openLevel(parent, c.Id, options.signal);
+      // Only the opening holds a slot, not the walk below it: nested opens never wait on their parents.
+      ({ level: inner, info: known } = await clock.opens.run(() => levels.openLevelWithInfo(parent, c.Id, options.signal), options.signal));
     } catch (err) {
       const error = classifyError(err, name);
       if (clock.expired.aborted) {
@@ -152,7 +170,7 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
       }
       return failed;
     }
-    const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options, clock);
+    const { snapshot, errorKind } = await snapshotWithKind(levels, inner, options, clock, known);
     // A level opened earlier may have lost its transport for good (restarted with a new
     // published port, a bridge IP that changed): open it afresh once. A timeout is not
     // retried, so a hanging daemon still costs one timeout, not two.
