@@ -3,6 +3,8 @@
 //   node esbuild.mjs --production          minified extension and CLI (what `npm run package` ships)
 //   node esbuild.mjs --production --outdir=DIR --metafile=FILE --only=extension
 //                                          the same bundles elsewhere (the packaging bench)
+//   node esbuild.mjs --only=test --suite=bench --outdir=DIR
+//                                          the extension-host bench files (*.bench.ts) instead of the tests
 import * as esbuild from 'esbuild';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -24,16 +26,19 @@ const appAliases = {
 
 // The extension-host suite bundles every *.test.ts under test/vscode/suite, found here rather
 // than listed by hand, so a new test file cannot be left out. index.ts imports the list from
-// this virtual module; each file is required lazily, after mocha's 'pre-require'.
+// this virtual module; each file is required lazily, after mocha's 'pre-require'. With
+// --suite=bench the same runner bundles the *.bench.ts files instead: they need what only a
+// bench run sets up, so they stay out of the tests.
 const SUITE_DIR = path.join(REPO, 'test', 'vscode', 'suite');
+const suffix = `.${option('suite') ?? 'test'}.ts`;
 const vscodeTestFiles = {
   name: 'vscode-test-files',
   setup(b) {
     b.onResolve({ filter: /^virtual:vscode-test-files$/ }, (args) => ({ path: args.path, namespace: 'vscode-test-files' }));
     b.onLoad({ filter: /.*/, namespace: 'vscode-test-files' }, () => {
-      const files = readdirSync(SUITE_DIR, { recursive: true }).filter((f) => f.endsWith('.test.ts'))
+      const files = readdirSync(SUITE_DIR, { recursive: true }).filter((f) => f.endsWith(suffix))
         .map((f) => f.split(path.sep).join('/')).sort();
-      if (files.length === 0) throw new Error(`no *.test.ts under ${SUITE_DIR}`);
+      if (files.length === 0) throw new Error(`no *${suffix} under ${SUITE_DIR}`);
       const entries = files.map((f) => `  [${JSON.stringify(f)}, () => require(${JSON.stringify(`./${f}`)})],`);
       return { contents: `export const TEST_FILES = [\n${entries.join('\n')}\n];\n`, resolveDir: SUITE_DIR, loader: 'js' };
     });

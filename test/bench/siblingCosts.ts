@@ -1,14 +1,13 @@
 /**
- * Item 14's costs of keeping the siblings open: idle requests with every sibling watched (the
- * approach of item 5, idleCost.ts: the extension's own RefreshController, the view visible,
- * requests counted from Node's diagnostics channel), and the heap per open level in plain Node
- * (the core's DaemonLevels, after a gc), opened only and opened with a live list (event stream
- * plus kept listing, what an expanded level row holds).
+ * Item 14's costs of keeping the siblings open: idle requests with every sibling watched
+ * (idleWatch.ts, as item 5), and the heap per open level in plain Node (the core's
+ * DaemonLevels, after a gc), opened only and opened with a live list (event stream plus kept
+ * listing, what an expanded level row holds).
  */
 import { DaemonLevel, Levels, LiveContainerList, resolveLocalEndpoint, silentLogger } from '../../src/core';
 import type { BenchContext } from './benchContext';
+import { idleRequests, WatchNode } from './idleWatch';
 import { Row } from './report';
-import { countByKind, recordRequests } from './requestLog';
 import { gcFunction, inBatches, sleep } from './stats';
 
 const IDLE_MS = 30_000;
@@ -16,64 +15,30 @@ const IDLE_MS = 30_000;
 const SETTLE_MS = 5_000;
 const OPEN_PARALLEL = 8;
 
-interface WatchNode {
-  id: string;
-  parent: WatchNode | undefined;
-  daemon: DaemonLevel;
-}
-
-interface Controller {
-  watch(daemon: DaemonLevel, node: unknown): void;
-  setVisible(visible: boolean): void;
-  readonly activeSubscriptions: number;
-  dispose(): void;
-}
-
 async function openSiblings(levels: Levels, ids: readonly string[]): Promise<DaemonLevel[]> {
   return inBatches(ids, OPEN_PARALLEL, (id) => levels.openLevel(levels.roots()[0], id));
 }
 
 export async function idleWithSiblingsWatched(ctx: BenchContext, ids: readonly string[], details: Record<string, unknown>): Promise<Row> {
-  const { RefreshController } = await import('../../src/extension/tree/refreshController') as unknown as {
-    RefreshController: new (refresh: (n: WatchNode) => void, close: (id: string) => void, log: typeof silentLogger) => Controller;
-  };
   const levels = new Levels([resolveLocalEndpoint()], { timeoutMs: 30_000 });
-  let phase: 'settle' | 'idle' = 'settle';
-  let refreshes = 0;
-  const controller = new RefreshController((node) => {
-    // What getChildren does for an expanded daemon or level node: one listing.
-    if (phase === 'idle') refreshes++;
-    node.daemon.listContainers(true).catch(() => undefined);
-  }, (id) => levels.close(id), silentLogger);
   try {
-    const root = levels.roots()[0];
-    await root.listContainers(true);
-    const rootNode: WatchNode = { id: 'root:local', parent: undefined, daemon: root };
-    controller.watch(root, rootNode);
-    for (const level of await openSiblings(levels, ids)) {
-      await level.listContainers(true);
-      controller.watch(level, { id: `${root.id}#${level.container!.id}`, parent: rootNode, daemon: level });
-    }
-    controller.setVisible(true);
-    await sleep(SETTLE_MS);
-    ctx.log(`item 14: ${controller.activeSubscriptions} event streams open; idle for ${IDLE_MS / 1000} s`);
-    phase = 'idle';
-    const rec = recordRequests();
-    await sleep(IDLE_MS);
-    const requests = rec.stop();
-    phase = 'settle';
-    const nonEvent = requests.filter((r) => !r.path.startsWith('/events'));
-    const notCaused = Math.max(0, nonEvent.length - refreshes);
-    details.idle = { idleMs: IDLE_MS, eventStreams: controller.activeSubscriptions, requestsByKind: countByKind(requests),
-      eventDrivenRefreshes: refreshes, requestsNotCausedByEvents: notCaused };
+    const idle = await idleRequests(ctx, 'item 14', levels, IDLE_MS, SETTLE_MS, async (watch) => {
+      const root = levels.roots()[0];
+      await root.listContainers(true);
+      const rootNode: WatchNode = { id: 'root:local', parent: undefined, daemon: root };
+      watch(root, rootNode);
+      for (const level of await openSiblings(levels, ids)) {
+        await level.listContainers(true);
+        watch(level, { id: `${root.id}#${level.container!.id}`, parent: rootNode, daemon: level });
+      }
+    });
+    const { note, ...figures } = idle;
+    details.idle = figures;
     return {
       item: 14, name: `CI host: idle ${IDLE_MS / 1000} s, host + ${ids.length} siblings watched: requests (events excluded)`,
-      figure: { value: notCaused, unit: 'requests' }, target: '0', pass: notCaused === 0,
-      note: `${controller.activeSubscriptions} event streams; requests: ${Object.entries(countByKind(requests)).map(([k, n]) => `${n}× ${k}`).join(', ') || 'none'}; `
-        + `${refreshes} refreshes after container events (other work on the machine) or stream reconnects, not counted`,
+      figure: { value: idle.requestsNotCausedByEvents, unit: 'requests' }, target: '0', pass: idle.requestsNotCausedByEvents === 0, note,
     };
   } finally {
-    controller.dispose();
     levels.dispose();
   }
 }
