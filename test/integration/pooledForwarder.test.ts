@@ -159,4 +159,21 @@ describe('pooled forwarder over exec tunnels at every hop (integration)', () => 
       await forwarder.stop();
     }
   });
+
+  it('kept streams unused for the idle time are closed, and the next request opens one again', async () => {
+    const forwarder = await LevelForwarder.start(level3, { pool: { idleMs: 1_000 } });
+    try {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => request(forwarder.socketPath, 'GET', '/_ping')));
+      assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200));
+      const kept = forwarder.keptStreamsOpen;
+      assert.ok(kept >= 1 && kept <= POOLED_STREAMS, `${kept} kept streams after the burst`);
+      await until('the idle kept streams to close', () => forwarder.keptStreamsOpen === 0);
+      // Answered over a kept stream again: the spare taken, or a new one opened.
+      assert.deepEqual(await request(forwarder.socketPath, 'GET', '/_ping'), { status: 200, body: 'OK' });
+      assert.equal(forwarder.keptStreamsOpen, 1);
+      assert.equal(forwarder.failedConnections, 0);
+    } finally {
+      await forwarder.stop();
+    }
+  });
 });

@@ -14,6 +14,8 @@ export interface StageCounts {
   failedHooks: number;
   /** What failed, one line each ("full title: first line of the error"), so a CI log's tail names it. */
   failures?: string[];
+  /** What kept the process alive after the last test (see openHandles.ts), one line each. */
+  openAfterRun?: string[];
 }
 
 export function countsOf(planned: number, passed: number, failed: number, pending: number, failedHooks = 0, failures: string[] = []): StageCounts {

@@ -42,6 +42,7 @@ export function summarize(records: StageRecord[], expected: string[]): { stages:
       else {
         Object.assign(s, c);
         if (c.notRun > 0) s.problem = [s.problem, `${c.notRun} planned test(s) not run`].filter(Boolean).join(', ');
+        if (c.openAfterRun?.length) s.problem = [s.problem, 'handles left open after the last test'].filter(Boolean).join(', ');
       }
     }
     if (s.problem) problems.push(`stage ${name}: ${s.problem}`);
@@ -58,7 +59,7 @@ function main(): number {
     ? readFileSync(stagesFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StageRecord)
     : [];
   const { stages, problems } = summarize(records, expected);
-  const sum = (k: Exclude<keyof StageCounts, 'failures'>): number => stages.reduce((n, s) => n + (s[k] ?? 0), 0);
+  const sum = (k: Exclude<keyof StageCounts, 'failures' | 'openAfterRun'>): number => stages.reduce((n, s) => n + (s[k] ?? 0), 0);
   const totals = { planned: sum('planned'), passed: sum('passed'), failed: sum('failed'), pending: sum('pending'), notRun: sum('notRun') };
   const skipped = totals.pending + totals.notRun;
   let commit = 'unknown';
@@ -75,6 +76,7 @@ function main(): number {
     process.stdout.write(`${s.problem ? 'FAIL' : 'ok  '}  ${s.name.padEnd(15)} ${String(s.seconds).padStart(5)} s${counts}\n`);
   }
   for (const s of stages) for (const f of s.failures ?? []) process.stdout.write(`failed in ${s.name}: ${f}\n`);
+  for (const s of stages) for (const h of s.openAfterRun ?? []) process.stdout.write(`open after ${s.name}'s last test: ${h}\n`);
   for (const p of problems) process.stdout.write(`problem: ${p}\n`);
   process.stdout.write(`${totals.passed} passed, ${totals.failed} failed, ${skipped} skipped\n`);
   return problems.length > 0 || totals.failed > 0 ? 1 : 0;

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { addFailure, countsOf, failureLine } from '../support/stageCounts';
+import { addFailure, countsOf, failureLine, StageCounts } from '../support/stageCounts';
 import { summarize } from '../support/stageSummary';
 
 describe('test run summary (unit)', () => {
@@ -47,5 +48,21 @@ describe('test run summary (unit)', () => {
     const file = counts('failed', countsOf(5, 4, 1, 0, 0, failures.slice(0, 1)));
     const { stages } = summarize([{ name: 'vscode', seconds: 1, exitCode: 1, countsFile: file }], ['vscode']);
     assert.deepEqual(stages[0].failures, ['ports Forward Port… at depth 3: expected 2 rows']);
+  });
+
+  it('a run that leaves a handle open exits 3, and the summary names the handle', function () {
+    this.timeout(60_000);
+    const file = path.join(dir, 'leaky.json');
+    const run = spawnSync(process.execPath, [require.resolve('mocha/bin/mocha.js'), '--require', 'tsx/cjs',
+      '--require', 'test/support/openHandles.ts', '--reporter', 'test/support/countingReporter.ts', 'test/support/fixtures/leaksAServer.ts'], {
+      cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', timeout: 50_000,
+      env: { ...process.env, DOCKER_LEVELS_TEST_COUNTS: file, DOCKER_LEVELS_EXIT_GRACE_MS: '300' },
+    });
+    assert.equal(run.status, 3, run.stderr);
+    const written = JSON.parse(readFileSync(file, 'utf8')) as StageCounts;
+    assert.equal(written.passed, 1);
+    assert.ok(written.openAfterRun?.some((l) => /^Server \{"address":"127\.0\.0\.1"/.test(l)), JSON.stringify(written.openAfterRun));
+    const { problems } = summarize([{ name: 'integration', seconds: 1, exitCode: 3, countsFile: file }], ['integration']);
+    assert.deepEqual(problems, ['stage integration: exit 3, handles left open after the last test']);
   });
 });

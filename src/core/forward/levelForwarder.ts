@@ -180,6 +180,11 @@ export class LevelForwarder implements Disposable {
     return this.http?.pool.streamsOpened ?? 0;
   }
 
+  /** Kept upstream streams open now in the pooled mode (closed after KEPT_STREAM_IDLE_MS unused); 0 otherwise. */
+  get keptStreamsOpen(): number {
+    return this.http?.pool.keptStreamsOpen ?? 0;
+  }
+
   /** Plain requests sent or waiting for a kept stream, in the pooled mode. */
   get requestsInFlight(): number {
     return this.http?.pool.requestsInFlight ?? 0;

@@ -9,10 +9,16 @@ import { PendingStream } from './pendingStream';
 export const POOLED_STREAMS = 4;
 /** Short requests that may wait for a kept stream; one more is refused at once (503). */
 export const MAX_WAITING_REQUESTS = 256;
+/**
+ * A kept stream unused this long is closed: each holds a process at every hop. Longer than a
+ * client's pause between commands (compose, an IDE polling), so a burst pays the opening once.
+ */
+export const KEPT_STREAM_IDLE_MS = 60_000;
 
 export interface UpstreamPoolOptions {
   streams?: number;
   waiting?: number;
+  idleMs?: number;
 }
 
 /**
@@ -25,6 +31,9 @@ export interface UpstreamPoolOptions {
 export class UpstreamPool extends http.Agent {
   readonly streams: number;
   readonly waitingLimit: number;
+  readonly idleMs: number;
+  /** Kept streams waiting for their next request, each with the timer that closes it. */
+  private readonly idle = new Map<Duplex, NodeJS.Timeout>();
   private readonly closing = new AbortController();
   private spare: Duplex | undefined;
   private refilling = false;
@@ -39,6 +48,7 @@ export class UpstreamPool extends http.Agent {
     super({ keepAlive: true, maxSockets: streams, maxFreeSockets: streams, scheduling: 'fifo' });
     this.streams = streams;
     this.waitingLimit = options.waiting ?? MAX_WAITING_REQUESTS;
+    this.idleMs = options.idleMs ?? KEPT_STREAM_IDLE_MS;
     // Every opening listens to it: one per kept, spare or own stream being opened.
     setMaxListeners(Infinity, this.closing.signal);
   }
@@ -51,6 +61,11 @@ export class UpstreamPool extends http.Agent {
   /** Streams opened since start: kept, spare and dedicated ones. */
   get streamsOpened(): number {
     return this.opened;
+  }
+
+  /** Kept streams open now, busy or idle (the spare not counted). */
+  get keptStreamsOpen(): number {
+    return this.ready;
   }
 
   /** Short requests sent or waiting for a kept stream. */
@@ -114,6 +129,7 @@ export class UpstreamPool extends http.Agent {
   override createConnection(): Duplex {
     // Handed over at once, so the Agent counts it toward maxSockets while it opens.
     const pending = new PendingStream();
+    pending.once('close', () => this.stopIdle(pending));
     this.connecting++;
     this.stream().then(
       (stream) => {
@@ -135,6 +151,34 @@ export class UpstreamPool extends http.Agent {
     return pending;
   }
 
+  /** The Agent keeps a stream whose request ended: from now on it counts as idle. */
+  override keepSocketAlive(socket: Duplex): boolean {
+    const kept = (super.keepSocketAlive as (s: Duplex) => boolean)(socket);
+    if (kept && !this.idle.has(socket)) {
+      const timer = setTimeout(() => {
+        this.idle.delete(socket);
+        this.log.debug(`a kept stream idle for ${this.idleMs} ms is closed`);
+        socket.destroy();
+      }, this.idleMs);
+      // An idle stream must not keep the process alive: the forwarder's server does that.
+      timer.unref();
+      this.idle.set(socket, timer);
+    }
+    return kept;
+  }
+
+  /** The Agent hands a kept stream to the next request: it is busy again. */
+  override reuseSocket(socket: Duplex, request: http.ClientRequest): void {
+    this.stopIdle(socket);
+    super.reuseSocket(socket, request);
+  }
+
+  private stopIdle(socket: Duplex): void {
+    const timer = this.idle.get(socket);
+    if (timer) clearTimeout(timer);
+    this.idle.delete(socket);
+  }
+
   /**
    * The Agent gives queued requests a stream only when one frees or closes: with none open
    * and none opening after a failed open, each would try once more in turn. They fail with
@@ -149,6 +193,8 @@ export class UpstreamPool extends http.Agent {
 
   override destroy(): void {
     this.closing.abort();
+    for (const timer of this.idle.values()) clearTimeout(timer);
+    this.idle.clear();
     this.spare?.destroy();
     this.spare = undefined;
     super.destroy();
