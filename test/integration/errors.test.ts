@@ -86,10 +86,9 @@ describe('clear errors for bad input (integration)', () => {
     const hanging = new Levels([endpointFromSetting({ url: `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}` })], { timeoutMs: 60_000 });
     try {
       const cancel = new AbortController();
-      const started = Date.now();
       setTimeout(() => cancel.abort(), 200);
+      // 'cancelled', not 'timeout': the cancel ended it, not the 60 s deadline (a state, not a timing).
       await assert.rejects(hanging.roots()[0].listContainers(true, cancel.signal), (e: unknown) => e instanceof DockerLevelsError && e.kind === 'cancelled');
-      assert.ok(Date.now() - started < 10_000, 'cancelled long before the 60 s deadline');
       // The close is an event: waited for, not slept on; then no second socket was opened.
       assert.equal(sockets.length, 1);
       await new Promise<void>((resolve, reject) => {

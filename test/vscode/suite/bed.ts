@@ -22,7 +22,7 @@ export function namesAt(chain: string[], all = true): string[] {
 }
 
 /** Waits for a state (see test/support/waitFor.ts); a probe that throws fails the wait at once. */
-export function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<Exclude<T, false | undefined | null>> {
+export function until<T>(what: string | (() => string), probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<Exclude<T, false | undefined | null>> {
   return waitFor(probe, ms, what, 250, false);
 }
 

@@ -182,11 +182,16 @@ describe('Rows: disk use, health, cost, orphaned level data and daemon logs, in 
     await vscode.workspace.getConfiguration('dockerLevels').update('showContainerCost', true, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('dockerLevels.levels.focus');
     const sampler = api.tree.facts.sampler;
-    const l3 = await until('dl-bed-l3 shown with its CPU and memory', async () => {
+    let seen = '';
+    // On a timeout the message says what was seen: the row's text and what the sampler watched.
+    const state = () => `dl-bed-l3 shown with its CPU and memory (last description ${JSON.stringify(seen)}; watched `
+      + `${api.tree.facts.watchedContainers().map((n) => n.container.Names[0]).join(', ') || 'nothing'}; ${sampler.requests} stats reads)`;
+    const l3 = await until(state, async () => {
       const node = await nodeByPath(BED);
       await api.view.reveal(node, { expand: false, select: false, focus: false }).then(undefined, () => undefined);
       const item = await api.tree.getTreeItem(node);
-      return /CPU [\d.]+% · [\d.]+[kMGT]?B$/.test(String(item.description)) ? node : undefined;
+      seen = String(item.description);
+      return /CPU [\d.]+% · [\d.]+[kMGT]?B$/.test(seen) ? node : undefined;
     }, 60_000);
     assert.ok(tooltipOf(await api.tree.getTreeItem(l3)).includes('everything nested in it included'));
     assert.ok(sampler.watchedCount > 0);
