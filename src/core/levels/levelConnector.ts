@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import { createDockerClient, destroyDockerClient } from '../transport/dockerClient';
 import { ExecTunnelAgent } from '../transport/execTunnel';
 import { isOnLocalInterface } from '../transport/routes';
-import { readClientCertsFromContainer } from '../transport/tlsCerts';
+import { CertificateRoute, readClientCertsFromContainer } from '../transport/tlsCerts';
 import { DaemonInfo, DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
 import { containerName, LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from './discovery';
 import { assertOwnDaemon, PassesOnAncestorError } from './levelIdentity';
@@ -16,6 +16,8 @@ export interface ConnectOptions {
   timeoutMs: number;
   log: Logger;
   signal?: AbortSignal;
+  /** How a TLS level's client certificates are read (tlsCerts.ts); `auto` when not given. */
+  certificateRoute?: CertificateRoute;
 }
 
 /** What inspect tells about where a dind container's daemon listens. */
@@ -101,7 +103,7 @@ function candidatesFor(parent: DaemonLevel, id: string, name: string, ports: Dae
         all.push({
           kind, describe: `tls://${b.host}:${b.port}`,
           connection: async () => {
-            const tls = await readClientCertsFromContainer(parent.docker, id, opts.timeoutMs, opts.signal);
+            const tls = await readClientCertsFromContainer(parent.docker, id, opts.timeoutMs, opts.signal, undefined, opts.certificateRoute);
             return { connection: { kind: 'tcp', ...b, tls }, routable: bridgeIp };
           },
         });

@@ -4,12 +4,15 @@ import { Logger, scopedLogger, silentLogger } from '../log';
 import { createDockerClient, streamingConnection } from '../transport/dockerClient';
 import { DaemonInfo, DaemonLevel, NESTED_TRANSPORTS, NestedTransportKind, RootTransportKind } from './daemonLevel';
 import { connectNestedLevel, OpenedLevel } from './levelConnector';
+import type { CertificateRoute } from '../transport/tlsCerts';
 import { childLevelId, isAtOrBelowLevel } from './ids';
 
 export interface LevelsOptions {
   timeoutMs?: number;
   transportOrder?: readonly NestedTransportKind[];
   log?: Logger;
+  /** How TLS levels' client certificates are read: `auto` (an exec, else the archive) when not given. */
+  certificateRoute?: CertificateRoute;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -34,6 +37,7 @@ export class Levels implements Disposable {
   readonly timeoutMs: number;
   readonly transportOrder: readonly NestedTransportKind[];
   readonly log: Logger;
+  readonly certificateRoute: CertificateRoute;
   private rootLevels: DaemonLevel[] = [];
   private readonly open = new Map<string, DaemonLevel>();
   private readonly opening = new Map<string, Promise<OpenedLevel>>();
@@ -45,6 +49,7 @@ export class Levels implements Disposable {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.transportOrder = options.transportOrder?.length ? options.transportOrder : NESTED_TRANSPORTS;
     this.log = scopedLogger(options.log ?? silentLogger, 'levels');
+    this.certificateRoute = options.certificateRoute ?? 'auto';
     this.setEndpoints(endpoints);
   }
 
@@ -108,7 +113,7 @@ export class Levels implements Disposable {
     const pending = this.opening.get(key);
     if (pending) return pending;
     const attempt = connectNestedLevel(parent, containerId, {
-      order: this.transportOrder, timeoutMs: this.timeoutMs, log: this.log, signal,
+      order: this.transportOrder, timeoutMs: this.timeoutMs, log: this.log, signal, certificateRoute: this.certificateRoute,
     }).then((opened) => {
       if (this.disposed || parent.isDisposed) {
         opened.level.dispose();
