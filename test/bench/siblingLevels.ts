@@ -65,12 +65,12 @@ function opened(tree: DaemonSnapshot): { names: string[]; ours: number; failed: 
 }
 
 /** One cold walk of the host to depth 1 with fresh clients. */
-async function coldWalk(parallelOpens?: number, certificateRoute?: CertificateRoute, prefetchCertificates?: boolean): Promise<WalkRound> {
+async function coldWalk(parallelOpens?: number, certificateRoute?: CertificateRoute): Promise<WalkRound> {
   const levels = new Levels([resolveLocalEndpoint()], { timeoutMs: 30_000, certificateRoute });
   const rec = recordRequests();
   try {
     const t = performance.now();
-    const tree = await snapshotDaemon(levels, levels.roots()[0], { depth: 1, parallelOpens, prefetchCertificates });
+    const tree = await snapshotDaemon(levels, levels.roots()[0], { depth: 1, parallelOpens });
     return { wallMs: performance.now() - t, tree, requests: rec.stop() };
   } finally {
     rec.stop();
@@ -186,8 +186,7 @@ async function measureSet(ctx: BenchContext, mode: 'auto' | 'plain', details: Re
         };
         variants.certificateReads = reads('exec');
         variants.certificateReadsArchive = reads('archive');
-        variants.coreArchive = () => coldWalk(undefined, 'archive', false);
-        variants.coreNoPrefetch = () => coldWalk(undefined, 'exec', false);
+        variants.coreArchive = () => coldWalk(undefined, 'archive');
         const cli = buildCli();
         if (cli) variants.cliProcess = async () => { await cliTree(cli); return undefined; };
       } else {
@@ -226,11 +225,7 @@ async function measureSet(ctx: BenchContext, mode: 'auto' | 'plain', details: Re
         const old = ms(median(times.coreArchive));
         rows.push({ item: 14, name: `CI host, ${set}: cold tree, certificates by the archive API`, figure: old,
           baseline: { label: 'by exec', value: fig }, ratio: ratioOf(old, fig, '× by exec'),
-          note: `${walks.coreArchive.map((w) => opened(w.tree).ours).join('/')} siblings opened per round; no early reads: the walk before this change` });
-        const late = ms(median(times.coreNoPrefetch));
-        rows.push({ item: 14, name: `CI host, ${set}: cold tree, certificates by exec but read only when each level opens`, figure: late,
-          baseline: { label: 'read early', value: fig }, ratio: ratioOf(late, fig, '× read early'),
-          note: `${walks.coreNoPrefetch.map((w) => opened(w.tree).ours).join('/')} siblings opened per round; the default walk starts each TLS level's read as soon as the host is listed, ${WALK_PARALLEL_OPENS} at a time` });
+          note: `${walks.coreArchive.map((w) => opened(w.tree).ours).join('/')} siblings opened per round; the walk before this change read every level's certificates so` });
       }
       if (times.cliProcess) {
         rows.push({ item: 14, name: `CI host, ${set}: docker-levels tree --depth 1 --json, a cold process`, figure: ms(median(times.cliProcess)),

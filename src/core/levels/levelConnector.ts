@@ -21,8 +21,6 @@ export interface ConnectOptions {
   certificateRoute?: CertificateRoute;
   /** Certificates read before, by level id (Levels keeps them in memory): a level opened again reads none. */
   certificates?: Map<string, TlsMaterial>;
-  /** Certificate reads started ahead (Levels.prefetchCertificates), by level id: the opening takes one out and joins it. */
-  pendingCertificates?: Map<string, Promise<TlsMaterial>>;
 }
 
 /** What inspect tells about where a dind container's daemon listens. */
@@ -110,9 +108,7 @@ function candidatesFor(parent: DaemonLevel, id: string, name: string, ports: Dae
           connection: async (fresh) => {
             const key = childLevelId(parent.id, id);
             const kept = fresh ? undefined : opts.certificates?.get(key);
-            const pending = fresh || kept ? undefined : opts.pendingCertificates?.get(key);
-            if (pending) opts.pendingCertificates!.delete(key);
-            const tls = kept ?? await (pending ?? readClientCertsFromContainer(parent.docker, id, opts.timeoutMs, opts.signal, undefined, opts.certificateRoute));
+            const tls = kept ?? await readClientCertsFromContainer(parent.docker, id, opts.timeoutMs, opts.signal, undefined, opts.certificateRoute);
             opts.certificates?.set(key, tls);
             return { connection: { kind: 'tcp', ...b, tls }, routable: bridgeIp, keptCertificates: !!kept };
           },

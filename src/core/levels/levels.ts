@@ -4,8 +4,7 @@ import { Logger, scopedLogger, silentLogger } from '../log';
 import { createDockerClient, streamingConnection } from '../transport/dockerClient';
 import { DaemonInfo, DaemonLevel, NESTED_TRANSPORTS, NestedTransportKind, RootTransportKind } from './daemonLevel';
 import { connectNestedLevel, OpenedLevel } from './levelConnector';
-import { CertificateRoute, readClientCertsFromContainer } from '../transport/tlsCerts';
-import type { ConcurrencyLimit } from '../concurrencyLimit';
+import type { CertificateRoute } from '../transport/tlsCerts';
 import { childLevelId, isAtOrBelowLevel } from './ids';
 
 export interface LevelsOptions {
@@ -49,8 +48,6 @@ export class Levels implements Disposable {
    * Kept for the life of this object, or of its root; at most MAX_KEPT_CERTIFICATES, oldest out.
    */
   private readonly certificates = new KeptCertificates();
-  /** Certificate reads started ahead of an opening (prefetchCertificates), by level id; the opening joins one. */
-  private readonly certificateReads = new Map<string, Promise<TlsMaterial>>();
   /** Daemons (by level id) that refused --privileged: one failed start each, not one per level. */
   readonly privilegedRefused = new Set<string>();
 
@@ -124,7 +121,6 @@ export class Levels implements Disposable {
     if (pending) return pending;
     const attempt = connectNestedLevel(parent, containerId, {
       order: this.transportOrder, timeoutMs: this.timeoutMs, log: this.log, signal, certificateRoute: this.certificateRoute, certificates: this.certificates,
-      pendingCertificates: this.certificateReads,
     }).then((opened) => {
       if (this.disposed || parent.isDisposed) {
         opened.level.dispose();
@@ -135,25 +131,6 @@ export class Levels implements Disposable {
     }).finally(() => this.opening.delete(key));
     this.opening.set(key, attempt);
     return attempt;
-  }
-
-  /**
-   * Starts reading the client certificates of a TLS level before it is opened (a walk does, as
-   * soon as its parent's listing shows the level), at most `limit.limit` at once: the parent
-   * daemon runs its certificate reads one after another, so they start early rather than
-   * after the opening's inspect. Its opening joins the read; a failed read fails that opening only.
-   */
-  prefetchCertificates(parent: DaemonLevel, containerId: string, limit: ConcurrencyLimit, signal?: AbortSignal): void {
-    const key = childLevelId(parent.id, containerId);
-    if (this.disposed || this.certificates.has(key) || this.certificateReads.has(key) || this.open.has(key)) return;
-    const read: Promise<TlsMaterial> = limit.run(() => readClientCertsFromContainer(parent.docker, containerId, this.timeoutMs, signal,
-      undefined, this.certificateRoute), signal);
-    // A read that worked is kept; one that failed waits for the opening, which takes it (and its error) instead of reading again.
-    read.then((material) => {
-      if (this.certificateReads.get(key) === read) this.certificateReads.delete(key);
-      if (!this.disposed) this.certificates.set(key, material);
-    }, () => undefined);
-    this.certificateReads.set(key, read);
   }
 
   /**
@@ -188,7 +165,6 @@ export class Levels implements Disposable {
     for (const r of this.rootLevels) store.add(r);
     this.open.clear();
     this.certificates.clear();
-    this.certificateReads.clear();
     store.dispose();
   }
 }

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { deadline } from '../abort';
 import { classifyError, DockerLevelsError, ErrorKind } from '../errors';
 import type { DaemonInfo, DaemonLevel } from './daemonLevel';
-import { containerName, daemonHint, isRunning, LABELS, TLS_DAEMON_PORT } from './discovery';
+import { containerName, daemonHint, isRunning } from './discovery';
 import type { Levels } from './levels';
 import { showsAsPlainContainer } from './levelIdentity';
 import { bridgeMtu, levelHealth, type LevelHealth } from '../health/levelHealth';
@@ -49,8 +49,6 @@ export interface SnapshotOptions {
   parentMtu?: number | null;
   /** The whole walk's time (WALK_DEADLINE_MS when not given); past it, what is not open yet is noted, not opened. */
   deadlineMs?: number;
-  /** Start TLS levels' certificate reads as soon as their parent is listed (true when not given). */
-  prefetchCertificates?: boolean;
 }
 
 /** What every branch of one walk shares: its deadline (the signal goes to every call) and its open slots. */
@@ -58,8 +56,6 @@ interface WalkClock {
   expired: AbortSignal;
   ms: number;
   opens: ConcurrencyLimit;
-  /** Certificate reads started ahead of the openings, as many at once as openings. */
-  reads: ConcurrencyLimit;
 }
 
 /**
@@ -75,20 +71,18 @@ export const WALK_LEVEL_BUDGET = 500;
 export const WALK_DEADLINE_MS = 120_000;
 /**
  * Levels one walk opens at once. Opening costs the parent daemon an inspect (and a TLS level
- * an exec that prints its certificates, started as soon as the parent is listed, as many at
- * once) and costs this process a TLS handshake or a `dial-stdio` process per hop: a CI host's
- * tens of siblings all at once would queue on the parent daemon and on this machine's cores
- * until the slowest pass their timeouts. 8 still hides the round trips to a remote parent; on
- * a local one, 2, 8 and unbounded walked 25 siblings equally fast (bench item 14: the parent
- * serializes that work anyway).
+ * an archive read of its certificates) and costs this process a TLS handshake or a
+ * `dial-stdio` process per hop: a CI host's tens of siblings all at once would queue on the
+ * parent daemon and on this machine's cores until the slowest pass their timeouts. 8 still
+ * hides the round trips to a remote parent; on a local one, 2, 8 and unbounded walked 25
+ * siblings equally fast (bench item 14: the parent serializes that work anyway).
  */
 export const WALK_PARALLEL_OPENS = 8;
 
 /** Walks every level breadth-first in parallel; a failing level becomes an `error`, not a throw. */
 export async function snapshotDaemon(levels: Levels, daemon: DaemonLevel, options: SnapshotOptions = {}): Promise<DaemonSnapshot> {
   const ms = options.deadlineMs ?? WALK_DEADLINE_MS;
-  const parallel = options.parallelOpens ?? WALK_PARALLEL_OPENS;
-  const clock: WalkClock = { expired: deadline(ms), ms, opens: new ConcurrencyLimit(parallel), reads: new ConcurrencyLimit(parallel) };
+  const clock: WalkClock = { expired: deadline(ms), ms, opens: new ConcurrencyLimit(options.parallelOpens ?? WALK_PARALLEL_OPENS) };
   const signal = options.signal ? AbortSignal.any([options.signal, clock.expired]) : clock.expired;
   // Every call of the walk listens to it until it ends: tens of levels at once are no leak.
   setMaxListeners(0, signal);
@@ -131,10 +125,6 @@ async function snapshotWithKind(levels: Levels, daemon: DaemonLevel, options: Sn
     base.error = `Left out ${daemon.leftOut.length} of the listed containers: their entries are not the Engine API's (${daemon.leftOut[0]}).`;
   }
   closeLevelsOfStoppedContainers(levels, daemon, list);
-  if (options.prefetchCertificates !== false && daemon.depth < maxDepth && levels.transportOrder.includes('tls')) {
-    const tlsLevels = list.filter((c) => isRunning(c) && daemonHint(c) && showsTlsListener(c));
-    for (const c of tlsLevels.slice(0, options.budget?.levels ?? tlsLevels.length)) levels.prefetchCertificates(daemon, c.Id, clock.reads, options.signal);
-  }
   base.containers = await Promise.all(list.map(async (c): Promise<ContainerSnapshot> => {
     const snap: ContainerSnapshot = {
       id: c.Id, shortId: c.Id.slice(0, 12), name: containerName(c), image: c.Image, state: c.State, level: null,
@@ -192,11 +182,6 @@ async function snapshotLevel(levels: Levels, parent: DaemonLevel, c: Docker.Cont
     }
     return snapshot;
   }
-}
-
-/** A level started in TLS mode by Docker Levels, or one that publishes the TLS daemon port: worth reading certificates for early. */
-function showsTlsListener(c: Docker.ContainerInfo): boolean {
-  return c.Labels?.[LABELS.tls] === 'true' || (c.Ports ?? []).some((p) => p.PrivatePort === TLS_DAEMON_PORT && !!p.PublicPort);
 }
 
 /**
