@@ -1,13 +1,14 @@
 import type Docker from 'dockerode';
 import { DockerLevelsError, classifyError } from '../errors';
-import { Connection, describeConnection, isLocalConnection } from '../endpoints/endpoint';
+import { Connection, describeConnection, isLocalConnection, TlsMaterial } from '../endpoints/endpoint';
 import type { Logger } from '../log';
 import { createDockerClient, destroyDockerClient } from '../transport/dockerClient';
 import { ExecTunnelAgent } from '../transport/execTunnel';
 import { isOnLocalInterface } from '../transport/routes';
-import { readClientCertsFromContainer } from '../transport/tlsCerts';
+import { CertificateRoute, readClientCertsFromContainer } from '../transport/tlsCerts';
 import { DaemonInfo, DaemonLevel, NestedTransportKind, TransportInfo } from './daemonLevel';
 import { containerName, LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from './discovery';
+import { childLevelId } from './ids';
 import { assertOwnDaemon, PassesOnAncestorError } from './levelIdentity';
 import { displayText } from '../untrusted/displayText';
 
@@ -16,6 +17,10 @@ export interface ConnectOptions {
   timeoutMs: number;
   log: Logger;
   signal?: AbortSignal;
+  /** How a TLS level's client certificates are read (tlsCerts.ts); `auto` when not given. */
+  certificateRoute?: CertificateRoute;
+  /** Certificates read before, by level id (Levels keeps them in memory): a level opened again reads none. */
+  certificates?: Map<string, TlsMaterial>;
 }
 
 /** What inspect tells about where a dind container's daemon listens. */
@@ -60,8 +65,8 @@ export function daemonPortsOf(inspect: Docker.ContainerInspectInfo): DaemonPorts
 interface Candidate {
   kind: NestedTransportKind;
   describe: string;
-  /** Makes the connection; may read certificates or open a tunnel. */
-  connection(): Promise<{ connection: Connection; routable?: string }>;
+  /** Makes the connection; may read certificates (`fresh`: not the ones kept from before) or open a tunnel. */
+  connection(fresh: boolean): Promise<{ connection: Connection; routable?: string; keptCertificates?: boolean }>;
 }
 
 /** Binding that can be dialled on the parent's routable address. */
@@ -100,9 +105,12 @@ function candidatesFor(parent: DaemonLevel, id: string, name: string, ports: Dae
       if (b) {
         all.push({
           kind, describe: `tls://${b.host}:${b.port}`,
-          connection: async () => {
-            const tls = await readClientCertsFromContainer(parent.docker, id, opts.timeoutMs, opts.signal);
-            return { connection: { kind: 'tcp', ...b, tls }, routable: bridgeIp };
+          connection: async (fresh) => {
+            const key = childLevelId(parent.id, id);
+            const kept = fresh ? undefined : opts.certificates?.get(key);
+            const tls = kept ?? await readClientCertsFromContainer(parent.docker, id, opts.timeoutMs, opts.signal, undefined, opts.certificateRoute);
+            opts.certificates?.set(key, tls);
+            return { connection: { kind: 'tcp', ...b, tls }, routable: bridgeIp, keptCertificates: !!kept };
           },
         });
       }
@@ -141,33 +149,50 @@ export async function connectNestedLevel(parent: DaemonLevel, containerId: strin
   const chain = [...parent.chain, { id: inspect.Id, name }];
   const failures: { kind: NestedTransportKind; error: DockerLevelsError }[] = [];
   for (const candidate of candidatesFor(parent, inspect.Id, name, ports, opts)) {
-    let docker: Docker | undefined;
-    try {
-      const { connection, routable } = await candidate.connection();
-      docker = createDockerClient(connection);
-      const transport: TransportInfo = {
-        kind: candidate.kind,
-        address: candidate.kind === 'tunnel' ? `exec tunnel via ${name}` : candidate.describe,
-        tcpRoute: candidate.kind === 'tunnel' ? undefined : candidate.describe,
-      };
-      if (candidate.kind === 'tunnel') transport.address = describeConnection(connection) + ` via ${name}`;
-      const level = new DaemonLevel({
-        root: parent.root, chain, docker, transport, parent, routableAddress: routable, timeoutMs: opts.timeoutMs,
-        publishedPortsReachable: !!routable, connection,
-      });
-      const info = await level.info(opts.signal);
-      await assertOwnDaemon(level, info, inspect, candidate.kind, candidate.describe);
-      opts.log.info(`reached ${level.path} by ${candidate.kind} (${candidate.describe})`);
-      return { level, info };
-    } catch (err) {
-      if (docker) destroyDockerClient(docker);
-      const error = classifyError(err, `${shown} by ${candidate.kind}`);
-      if (error.kind === 'cancelled' || error instanceof PassesOnAncestorError) throw error;
-      opts.log.debug(`${shown}: ${candidate.kind} failed: ${error.message}`);
-      failures.push({ kind: candidate.kind, error });
+    // Certificates kept from an earlier opening that no longer work (the level made new ones) are read again, once.
+    for (let fresh = false; ; fresh = true) {
+      let docker: Docker | undefined;
+      let kept = false;
+      try {
+        const made = await candidate.connection(fresh);
+        kept = !!made.keptCertificates;
+        docker = createDockerClient(made.connection);
+        const opened = await openOn(parent, candidate, made.connection, made.routable, docker, chain, name, inspect, opts);
+        opts.log.info(`reached ${opened.level.path} by ${candidate.kind} (${candidate.describe})${kept ? ', certificates kept from before' : ''}`);
+        return opened;
+      } catch (err) {
+        if (docker) destroyDockerClient(docker);
+        const error = classifyError(err, `${shown} by ${candidate.kind}`);
+        if (error.kind === 'cancelled' || error instanceof PassesOnAncestorError) throw error;
+        if (kept && error.kind === 'tls') {
+          opts.certificates?.delete(childLevelId(parent.id, inspect.Id));
+          opts.log.debug(`${shown}: ${candidate.kind} with the kept certificates failed (${error.message}); reading them again`);
+          continue;
+        }
+        opts.log.debug(`${shown}: ${candidate.kind} failed: ${error.message}`);
+        failures.push({ kind: candidate.kind, error });
+        break;
+      }
     }
   }
   throw unreachableLevel(shown, failures, opts.order);
+}
+
+/** A client on one candidate's connection, kept only when its /info is the container's own daemon. */
+async function openOn(parent: DaemonLevel, candidate: Candidate, connection: Connection, routable: string | undefined, docker: Docker,
+  chain: DaemonLevel['chain'], name: string, inspect: Docker.ContainerInspectInfo, opts: ConnectOptions): Promise<OpenedLevel> {
+  const transport: TransportInfo = {
+    kind: candidate.kind,
+    address: candidate.kind === 'tunnel' ? `${describeConnection(connection)} via ${name}` : candidate.describe,
+    tcpRoute: candidate.kind === 'tunnel' ? undefined : candidate.describe,
+  };
+  const level = new DaemonLevel({
+    root: parent.root, chain, docker, transport, parent, routableAddress: routable, timeoutMs: opts.timeoutMs,
+    publishedPortsReachable: !!routable, connection,
+  });
+  const info = await level.info(opts.signal);
+  await assertOwnDaemon(level, info, inspect, candidate.kind, candidate.describe);
+  return { level, info };
 }
 
 function unreachableLevel(name: string, failures: { kind: NestedTransportKind; error: DockerLevelsError }[],

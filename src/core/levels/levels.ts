@@ -1,15 +1,18 @@
 import { DisposableStore, Disposable } from '../disposable';
-import { Connection, describeConnection, isLocalConnection, RootEndpoint } from '../endpoints/endpoint';
+import { Connection, describeConnection, isLocalConnection, RootEndpoint, TlsMaterial } from '../endpoints/endpoint';
 import { Logger, scopedLogger, silentLogger } from '../log';
 import { createDockerClient, streamingConnection } from '../transport/dockerClient';
 import { DaemonInfo, DaemonLevel, NESTED_TRANSPORTS, NestedTransportKind, RootTransportKind } from './daemonLevel';
 import { connectNestedLevel, OpenedLevel } from './levelConnector';
+import type { CertificateRoute } from '../transport/tlsCerts';
 import { childLevelId, isAtOrBelowLevel } from './ids';
 
 export interface LevelsOptions {
   timeoutMs?: number;
   transportOrder?: readonly NestedTransportKind[];
   log?: Logger;
+  /** How TLS levels' client certificates are read: `auto` (an exec, else the archive) when not given. */
+  certificateRoute?: CertificateRoute;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -34,10 +37,17 @@ export class Levels implements Disposable {
   readonly timeoutMs: number;
   readonly transportOrder: readonly NestedTransportKind[];
   readonly log: Logger;
+  readonly certificateRoute: CertificateRoute;
   private rootLevels: DaemonLevel[] = [];
   private readonly open = new Map<string, DaemonLevel>();
   private readonly opening = new Map<string, Promise<OpenedLevel>>();
   private disposed = false;
+  /**
+   * TLS client certificates read from levels, by level id, in memory only (never on disk): a
+   * level closed and opened again (its container restarted, a transport retried) reads none.
+   * Kept for the life of this object, or of its root; at most MAX_KEPT_CERTIFICATES, oldest out.
+   */
+  private readonly certificates = new KeptCertificates();
   /** Daemons (by level id) that refused --privileged: one failed start each, not one per level. */
   readonly privilegedRefused = new Set<string>();
 
@@ -45,6 +55,7 @@ export class Levels implements Disposable {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.transportOrder = options.transportOrder?.length ? options.transportOrder : NESTED_TRANSPORTS;
     this.log = scopedLogger(options.log ?? silentLogger, 'levels');
+    this.certificateRoute = options.certificateRoute ?? 'auto';
     this.setEndpoints(endpoints);
   }
 
@@ -77,6 +88,7 @@ export class Levels implements Disposable {
     for (const gone of keep.values()) {
       // Its nested levels, then its own client and event streams.
       this.close(gone.id);
+      this.certificates.forgetBelow(gone.id);
       gone.dispose();
     }
     this.rootLevels = next;
@@ -108,7 +120,7 @@ export class Levels implements Disposable {
     const pending = this.opening.get(key);
     if (pending) return pending;
     const attempt = connectNestedLevel(parent, containerId, {
-      order: this.transportOrder, timeoutMs: this.timeoutMs, log: this.log, signal,
+      order: this.transportOrder, timeoutMs: this.timeoutMs, log: this.log, signal, certificateRoute: this.certificateRoute, certificates: this.certificates,
     }).then((opened) => {
       if (this.disposed || parent.isDisposed) {
         opened.level.dispose();
@@ -152,6 +164,26 @@ export class Levels implements Disposable {
     for (const l of this.open.values()) store.add(l);
     for (const r of this.rootLevels) store.add(r);
     this.open.clear();
+    this.certificates.clear();
     store.dispose();
+  }
+}
+
+/** Levels whose certificates one Levels keeps: far above a real tree, and the walk opens at most 500. */
+export const MAX_KEPT_CERTIFICATES = 1000;
+
+class KeptCertificates extends Map<string, TlsMaterial> {
+  override set(key: string, value: TlsMaterial): this {
+    this.delete(key);
+    super.set(key, value);
+    for (const oldest of this.keys()) {
+      if (this.size <= MAX_KEPT_CERTIFICATES) break;
+      this.delete(oldest);
+    }
+    return this;
+  }
+
+  forgetBelow(levelId: string): void {
+    for (const key of [...this.keys()]) if (isAtOrBelowLevel(key, levelId)) this.delete(key);
   }
 }

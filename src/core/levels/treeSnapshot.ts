@@ -71,7 +71,7 @@ export const WALK_LEVEL_BUDGET = 500;
 export const WALK_DEADLINE_MS = 120_000;
 /**
  * Levels one walk opens at once. Opening costs the parent daemon an inspect (and a TLS level
- * an archive read of its certificates) and costs this process a TLS handshake or a
+ * an exec that prints its certificates) and costs this process a TLS handshake or a
  * `dial-stdio` process per hop: a CI host's tens of siblings all at once would queue on the
  * parent daemon and on this machine's cores until the slowest pass their timeouts. 8 still
  * hides the round trips to a remote parent; on a local one, 2, 8 and unbounded walked 25

@@ -22,6 +22,9 @@ export const MAX_CONTAINERS_PER_LEVEL = 20_000;
 /** The client-certificate archive read from a dind container: three small PEM files. */
 export const MAX_ARCHIVE_BYTES = 1024 * 1024;
 
+/** The three client-certificate files printed by one exec: a real set is some 4 KB. */
+export const MAX_CLIENT_CERTS_EXEC_BYTES = 256 * 1024;
+
 /** Hint shown with every "answer too large" error. */
 export const TOO_LARGE_HINT = 'A real Docker daemon never sends this much; this level may not be what it claims.';
 
