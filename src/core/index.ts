@@ -8,7 +8,7 @@ export * from './concurrencyLimit';
 export * from './endpoints/endpoint';
 export * from './endpoints/localEndpoint';
 export * from './transport/dockerClient';
-export * from './transport/jsonGet';
+export * from './transport/jsonRequest';
 export * from './transport/execTunnel';
 export * from './transport/rawStream';
 export * from './transport/routes';

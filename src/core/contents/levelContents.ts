@@ -3,7 +3,6 @@ import { signalOnly } from '../abort';
 import { classifyError, DockerLevelsError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { containerName } from '../levels/discovery';
-import { JsonGet, jsonGetFor } from '../transport/jsonGet';
 import {
   checkImageList, checkInspectDocument, checkNetworkList, checkVolumeList, LevelImage, LevelNetwork, LevelVolume,
 } from '../untrusted/contentShapes';
@@ -30,36 +29,21 @@ export interface ContentUser {
   state: string;
 }
 
-const jsonGets = new WeakMap<Docker, JsonGet | undefined>();
-
-/** A bounded GET on the level's own connection; through dockerode where there is no lean path (ssh). */
-async function readJson(daemon: DaemonLevel, what: string, path: string, viaDockerode: (s: AbortSignal) => Promise<unknown>,
-  signal?: AbortSignal): Promise<unknown> {
-  if (!jsonGets.has(daemon.docker)) jsonGets.set(daemon.docker, jsonGetFor(daemon.docker));
-  const get = jsonGets.get(daemon.docker);
-  if (!get) return daemon.call(what, viaDockerode, signal);
-  try {
-    return await get(path, daemon.timeoutMs, `${what} on ${daemon.what}`, signal);
-  } catch (err) {
-    throw classifyError(err, daemon.what);
-  }
-}
-
 export async function listLevelImages(daemon: DaemonLevel, signal?: AbortSignal): Promise<ContentListing<LevelImage>> {
   const leftOut: string[] = [];
-  const body = await readJson(daemon, 'Listing images', '/images/json', (s) => daemon.docker.listImages({ abortSignal: s }), signal);
+  const body = await daemon.getJson('Listing images', '/images/json', signal);
   return { items: checkImageList(body, daemon.what, (p) => leftOut.push(p)), leftOut };
 }
 
 export async function listLevelVolumes(daemon: DaemonLevel, signal?: AbortSignal): Promise<ContentListing<LevelVolume>> {
   const leftOut: string[] = [];
-  const body = await readJson(daemon, 'Listing volumes', '/volumes', (s) => daemon.docker.listVolumes({ abortSignal: s }), signal);
+  const body = await daemon.getJson('Listing volumes', '/volumes', signal);
   return { items: checkVolumeList(body, daemon.what, (p) => leftOut.push(p)), leftOut };
 }
 
 export async function listLevelNetworks(daemon: DaemonLevel, signal?: AbortSignal): Promise<ContentListing<LevelNetwork>> {
   const leftOut: string[] = [];
-  const body = await readJson(daemon, 'Listing networks', '/networks', (s) => daemon.docker.listNetworks({ abortSignal: s }), signal);
+  const body = await daemon.getJson('Listing networks', '/networks', signal);
   return { items: checkNetworkList(body, daemon.what, (p) => leftOut.push(p)), leftOut };
 }
 
@@ -68,10 +52,8 @@ const INSPECT_PATH: Record<ContentKind, string> = { image: '/images/%s/json', vo
 /** GET the inspect document of an image (ID or reference), volume (name) or network (ID or name). */
 export async function inspectContent(daemon: DaemonLevel, kind: ContentKind, id: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
   const path = INSPECT_PATH[kind].replace('%s', encodeURIComponent(id));
-  const viaDockerode = (s: AbortSignal): Promise<unknown> => kind === 'image' ? daemon.docker.getImage(id).inspect(signalOnly(s))
-    : kind === 'volume' ? daemon.docker.getVolume(id).inspect(signalOnly(s)) : daemon.docker.getNetwork(id).inspect(signalOnly(s) as never) as unknown as Promise<unknown>;
   try {
-    return checkInspectDocument(await readJson(daemon, `Inspecting ${kind}`, path, viaDockerode, signal), daemon.what, kind);
+    return checkInspectDocument(await daemon.getJson(`Inspecting ${kind}`, path, signal), daemon.what, kind);
   } catch (err) {
     throw goneOrSame(err, kind, id, daemon);
   }
