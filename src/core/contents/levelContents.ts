@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { signalOnly } from '../abort';
+import { containerAction, createContainer, deleteContainer, deleteImage, deleteNetwork, deleteVolume } from '../actions/engineCalls';
 import { classifyError, DockerLevelsError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { containerName } from '../levels/discovery';
@@ -139,21 +139,11 @@ export async function removeImage(daemon: DaemonLevel, image: string, options: {
   const untagOnly = tags.includes(image) && tags.length > 1;
   const users = untagOnly ? [] : await imageUsers(daemon, id, options.signal);
   if (users.length && !options.force) throw inUse('image', image, daemon, users, true);
-  let answer: unknown;
   try {
-    answer = await daemon.call('Removing image', (s) => daemon.docker.getImage(image).remove({ force: !!options.force, abortSignal: s } as never) as unknown as Promise<unknown>, options.signal);
+    return await deleteImage(daemon, image, { force: !!options.force }, { signal: options.signal });
   } catch (err) {
     throw goneOrSame(err, 'image', image, daemon);
   }
-  const removal: ImageRemoval = { deleted: [], untagged: [] };
-  for (const entry of Array.isArray(answer) ? answer : []) {
-    if (entry && typeof entry === 'object') {
-      const { Deleted, Untagged } = entry as { Deleted?: unknown; Untagged?: unknown };
-      if (typeof Deleted === 'string') removal.deleted.push(Deleted);
-      if (typeof Untagged === 'string') removal.untagged.push(Untagged);
-    }
-  }
-  return removal;
 }
 
 /** Removes a volume. While containers mount it, refuses with their names unless `force`. */
@@ -161,7 +151,7 @@ export async function removeVolume(daemon: DaemonLevel, name: string, options: {
   const users = await volumeUsers(daemon, name, options.signal);
   if (users.length && !options.force) throw inUse('volume', name, daemon, users, true);
   try {
-    await daemon.call('Removing volume', (s) => daemon.docker.getVolume(name).remove({ force: !!options.force, abortSignal: s } as never) as unknown as Promise<unknown>, options.signal);
+    await deleteVolume(daemon, name, { force: !!options.force }, { signal: options.signal });
   } catch (err) {
     throw goneOrSame(err, 'volume', name, daemon);
   }
@@ -178,7 +168,7 @@ export async function removeNetwork(daemon: DaemonLevel, network: { id: string; 
   const users = await networkUsers(daemon, network, signal);
   if (users.length) throw inUse('network', network.name, daemon, users, false);
   try {
-    await daemon.call('Removing network', (s) => daemon.docker.getNetwork(network.id).remove(signalOnly(s)), signal);
+    await deleteNetwork(daemon, network.id, { signal });
   } catch (err) {
     throw goneOrSame(err, 'network', network.name, daemon);
   }
@@ -197,14 +187,14 @@ export interface RunImageOptions {
  * start fails, the created container is removed again: nothing is left half-made.
  */
 export async function runImage(daemon: DaemonLevel, image: string, options: RunImageOptions = {}): Promise<{ id: string }> {
-  const created = await daemon.call('Creating container', (s) => daemon.docker.createContainer({
-    Image: image, name: options.name || undefined, Cmd: options.cmd?.length ? options.cmd : undefined, Labels: options.labels, abortSignal: s,
-  } as never), options.signal);
+  const created = await createContainer(daemon, {
+    Image: image, name: options.name || undefined, Cmd: options.cmd?.length ? options.cmd : undefined, Labels: options.labels,
+  }, { signal: options.signal });
   try {
-    await daemon.call('Starting container', (s) => created.start(signalOnly(s)), options.signal);
+    await containerAction(daemon, created.id, 'start', 'Starting container', { signal: options.signal });
   } catch (err) {
     // The deadline of the cleanup is the level's own: a cancelled run still removes what it made.
-    await daemon.call('Removing container', (s) => created.remove({ force: true, v: true, abortSignal: s }), undefined).catch(() => undefined);
+    await deleteContainer(daemon, created.id, { force: true, v: true }, 'Removing container').catch(() => undefined);
     throw classifyError(err, daemon.what);
   }
   return { id: created.id };

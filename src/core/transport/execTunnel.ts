@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import { Duplex, PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import { withDeadline } from '../abort';
+import { clientTarget, createExec } from '../actions/engineCalls';
 import { DockerLevelsError } from '../errors';
 import type { Logger } from '../log';
 import { displayText } from '../untrusted/displayText';
@@ -194,10 +195,10 @@ export class ExecTunnelAgent extends http.Agent {
     let socket: Duplex;
     try {
       socket = await withDeadline(this.timeoutMs, `Opening an exec tunnel into ${short}`, cancel, (signal) => opening = (async () => {
-        const exec = await this.parent.getContainer(this.containerId).exec({
-          Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, abortSignal: signal,
-        } as Docker.ExecCreateOptions);
-        return (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+        const execId = await createExec(clientTarget(this.parent, `the daemon above ${short}`, this.timeoutMs), this.containerId, {
+          Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false,
+        }, { signal });
+        return (await this.parent.getExec(execId).start({ hijack: true, stdin: true })) as unknown as Duplex;
       })());
     } catch (err) {
       // The start does not observe the signal: a stream that arrives after the deadline or a
