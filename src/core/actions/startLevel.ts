@@ -4,6 +4,7 @@ import { DockerLevelsError, classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from '../levels/discovery';
 import type { Levels } from '../levels/levels';
+import { readProgress } from '../untrusted/progressLines';
 import { containerAction, createContainer, deleteContainer } from './engineCalls';
 import { copyImage, hasImage } from './imageTransfer';
 import { inspectContent } from '../contents/levelContents';
@@ -80,7 +81,8 @@ async function ensureImage(daemon: DaemonLevel, image: string, options: StartLev
     try {
       await daemon.call(`Pulling ${image}`, async (s) => {
         const stream = await daemon.docker.pull(image, { abortSignal: s });
-        await new Promise<void>((resolve, reject) => daemon.docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+        // Bounded per line and in all; an error line fails the pull with its message (progressLines.ts).
+        await readProgress(stream, `Pulling ${image} on ${daemon.what}`, { signal: s });
       }, options.signal, daemon.timeoutMs * 30);
       return 'pulled';
     } catch (err) {
