@@ -1,7 +1,5 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { classifyError } from '../errors';
-import { jsonRequestFor } from '../transport/jsonRequest';
 import { checkBuildPrune, checkContainerCreate, checkExecCreate, checkImageDelete } from '../untrusted/engineShapes';
 
 /**
@@ -13,21 +11,6 @@ import { checkBuildPrune, checkContainerCreate, checkExecCreate, checkImageDelet
 export interface EngineTarget {
   readonly what: string;
   requestJson(what: string, method: string, path: string, options?: { body?: unknown; signal?: AbortSignal; timeoutMs?: number }): Promise<unknown>;
-}
-
-/** A target for a bare client (an exec tunnel's parent), with its own deadline; errors classified as a level's are. */
-export function clientTarget(docker: Docker, what: string, timeoutMs: number): EngineTarget {
-  const request = jsonRequestFor(docker);
-  return {
-    what,
-    requestJson: async (doing, method, path, options = {}) => {
-      try {
-        return await request(method, path, { body: options.body, signal: options.signal, timeoutMs: options.timeoutMs ?? timeoutMs, what: `${doing} on ${what}` });
-      } catch (err) {
-        throw classifyError(err, what);
-      }
-    },
-  };
 }
 
 const id = (x: string) => encodeURIComponent(x);

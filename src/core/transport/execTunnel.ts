@@ -3,11 +3,12 @@ import * as http from 'node:http';
 import { Duplex, PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import { withDeadline } from '../abort';
-import { clientTarget, createExec } from '../actions/engineCalls';
 import { DockerLevelsError } from '../errors';
 import type { Logger } from '../log';
 import { displayText } from '../untrusted/displayText';
+import { checkExecCreate } from '../untrusted/engineShapes';
 import { MAX_TUNNEL_STDERR_CHARS } from '../untrusted/limits';
+import { jsonRequestFor } from './jsonRequest';
 import { primeWithPing } from './streamPrime';
 
 /**
@@ -195,9 +196,12 @@ export class ExecTunnelAgent extends http.Agent {
     let socket: Duplex;
     try {
       socket = await withDeadline(this.timeoutMs, `Opening an exec tunnel into ${short}`, cancel, (signal) => opening = (async () => {
-        const execId = await createExec(clientTarget(this.parent, `the daemon above ${short}`, this.timeoutMs), this.containerId, {
-          Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false,
-        }, { signal });
+        // Bounded and shape-checked, like every answer of a daemon (the parent is a level too).
+        const created = await jsonRequestFor(this.parent)('POST', `/containers/${encodeURIComponent(this.containerId)}/exec`, {
+          body: { Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false },
+          timeoutMs: this.timeoutMs, what: `Creating an exec in ${short}`, signal,
+        });
+        const execId = checkExecCreate(created, `daemon above ${short}`);
         return (await this.parent.getExec(execId).start({ hijack: true, stdin: true })) as unknown as Duplex;
       })());
     } catch (err) {
