@@ -163,9 +163,13 @@ export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeL
       server.once('error', reject);
       server.listen(port, '127.0.0.1', resolve);
     });
-    return (server.address() as AddressInfo).port;
+    const listening = (server.address() as AddressInfo).port;
+    // An invented level first asked for while the fake closes: it must not outlive the fake.
+    if (closed) await new Promise<void>((resolve) => server.close(() => resolve()));
+    return listening;
   };
 
+  let closed = false;
   const port = await serve('fake-root', answers.port);
   return {
     port,
@@ -175,6 +179,7 @@ export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeL
     requests: () => requests,
     reidentify: () => { generation++; },
     close: async () => {
+      closed = true;
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
         s.closeAllConnections();
         s.close(() => resolve());
