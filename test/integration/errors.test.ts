@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { classifyError, DockerLevelsError, endpointFromSetting, jsonGetFor, Levels, openExecSession, removeContainer, snapshotDaemon } from '../../src/core';
+import { classifyError, DockerLevelsError, endpointFromSetting, jsonRequestFor, Levels, openExecSession, removeContainer, snapshotDaemon } from '../../src/core';
 import { cli, dockerAt, newLevels, openBedLevel, theBed } from './testBed';
 
 /** A loopback port with nothing listening: bound, then closed. */
@@ -71,8 +71,8 @@ describe('clear errors for bad input (integration)', () => {
 
   it('the lean read path reports a daemon error as dockerode does, and a cancel ends a hanging read at once', async () => {
     const l1 = await openBedLevel(levels, 1);
-    const get = jsonGetFor(l1.docker)!;
-    const lean = await get('/containers/dl-no-such-container/json', 5000, 'Inspect').then(() => undefined, (e: unknown) => classifyError(e, l1.what));
+    const request = jsonRequestFor(l1.docker);
+    const lean = await request('GET', '/containers/dl-no-such-container/json', { timeoutMs: 5000, what: 'Inspect' }).then(() => undefined, (e: unknown) => classifyError(e, l1.what));
     const viaDockerode = await l1.docker.getContainer('dl-no-such-container').inspect().then(() => undefined, (e: unknown) => classifyError(e, l1.what));
     assert.equal(lean?.kind, 'notFound');
     assert.equal(lean?.message, viaDockerode?.message);

@@ -4,7 +4,7 @@
  * on 127.0.0.1 only): a real dockerd cannot be made to lie.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,32 +14,9 @@ import {
 } from '../../src/core';
 import { startFakeLyingDaemon, type FakeLevel } from '../support/fakeLyingDaemon';
 import { theBed } from './testBed';
+import { RAW_CONTROL, runCli } from '../support/lyingChecks';
 
-const CLI = path.resolve(__dirname, '../../out/cli.js');
-// Every control a terminal acts on: C0 but \n, DEL, C1, and the bidi overrides.
-// eslint-disable-next-line no-control-regex
-const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[2J\u001b]52;c;aGk=\u0007\u009b31m\u202egnp\nwarn [levels] forged';
-
-interface CliRun { code: number | null; stdout: string; stderr: string; maxRssMb: number }
-
-/** The CLI in a child process of its own, which reports its peak memory as it exits. */
-function runCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const boot = `process.on('exit',()=>process.stderr.write('\\nmaxrss-kb='+process.resourceUsage().maxRSS+'\\n'));`
-    + `process.argv.splice(1,0,${JSON.stringify(CLI)});require(${JSON.stringify(CLI)});`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', boot, ...args], { env: { ...process.env, DOCKER_HOST: '', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const rss = /maxrss-kb=(\d+)/.exec(stderr);
-      resolve({ code, stdout, stderr: stderr.replace(/\nmaxrss-kb=\d+\n/, ''), maxRssMb: rss ? Number(rss[1]) / 1024 : NaN });
-    });
-  });
-}
 
 describe('hostile levels: a fake daemon that lies (integration)', function () {
   this.timeout(120_000);

@@ -13,34 +13,11 @@ import {
   type ContainerEvent, type ObjectEvent, type SubscriptionState,
 } from '../../src/core';
 import { startFakeLyingDaemon, type FakeLevel, type LyingAnswers } from '../support/fakeLyingDaemon';
+import { clearError, honestInspect, listed, OVERSIZE, RAW_CONTROL } from '../support/lyingChecks';
 
-// Every control a terminal acts on: C0 but \n, DEL, C1, and the bidi overrides.
-// eslint-disable-next-line no-control-regex
-const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const HOSTILE = 'evil\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202egnp\nwarn [levels] forged';
 const DIND = 'd'.repeat(64);
 const PLAIN = 'e'.repeat(64);
-const OVERSIZE = /larger than 64 MiB, which no Docker daemon sends/;
-
-/** A container inspect answer of the real shape, for the parts a test does not make lie. */
-function honestInspect(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    Id: id, Name: '/c', State: { Running: true, Status: 'running' }, HostConfig: {},
-    Config: { Hostname: id.slice(0, 12), Image: 'busybox', Env: [], Labels: {}, ExposedPorts: {} }, NetworkSettings: { Ports: {}, Networks: {} }, ...extra,
-  };
-}
-
-const listed = (id: string, name: string, image: string) => ({ Id: id, Names: [`/${name}`], Image: image, State: 'running', Status: 'Up', Labels: {} });
-
-/** A DockerLevelsError whose message says `pattern` and carries no raw control text. */
-function clearError(pattern: RegExp): (e: unknown) => boolean {
-  return (e) => {
-    assert.ok(e instanceof DockerLevelsError, `a classified error, not ${String(e)}`);
-    assert.match(e.message, pattern);
-    assert.doesNotMatch(e.userMessage, RAW_CONTROL);
-    return true;
-  };
-}
 
 describe('hostile levels: lying answers of the newer shapes (integration, fake daemon)', function () {
   this.timeout(120_000);

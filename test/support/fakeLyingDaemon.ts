@@ -30,7 +30,7 @@ export interface LyingAnswers {
 export interface LyingRoute {
   match: RegExp;
   status?: number;
-  /** A string is sent as it is; anything else as JSON; 'huge' is an endless JSON list of `hugeBytes`. */
+  /** A string is sent as it is; anything else as JSON; 'huge' is an endless JSON list of `hugeBytes` (with `status` too). */
   body: unknown;
   /** Keep the answer open after the body, as /events does. */
   keepOpen?: boolean;
@@ -96,7 +96,7 @@ export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeL
         const line = `${req.method} ${url.replace(/^\/v[\d.]+\//, '/')}`;
         const route = answers.routes?.find((r) => r.match.test(line));
         if (route) {
-          if (route.body === 'huge') return sendHuge(res, answers.hugeBytes ?? 2 * 1024 ** 3, (n) => { hugeSent += n; });
+          if (route.body === 'huge') return sendHuge(res, answers.hugeBytes ?? 2 * 1024 ** 3, (n) => { hugeSent += n; }, route.status);
           res.writeHead(route.status ?? 200, { 'Content-Type': 'application/json', 'Api-Version': '1.41' });
           const text = typeof route.body === 'string' ? route.body : JSON.stringify(route.body);
           return void (route.keepOpen ? res.write(text) : res.end(text));
@@ -163,9 +163,13 @@ export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeL
       server.once('error', reject);
       server.listen(port, '127.0.0.1', resolve);
     });
-    return (server.address() as AddressInfo).port;
+    const listening = (server.address() as AddressInfo).port;
+    // An invented level first asked for while the fake closes: it must not outlive the fake.
+    if (closed) await new Promise<void>((resolve) => server.close(() => resolve()));
+    return listening;
   };
 
+  let closed = false;
   const port = await serve('fake-root', answers.port);
   return {
     port,
@@ -175,6 +179,7 @@ export async function startFakeLyingDaemon(answers: LyingAnswers): Promise<FakeL
     requests: () => requests,
     reidentify: () => { generation++; },
     close: async () => {
+      closed = true;
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
         s.closeAllConnections();
         s.close(() => resolve());
@@ -191,9 +196,9 @@ function frame(chunk: Buffer): Buffer {
   return Buffer.concat([header, chunk]);
 }
 
-/** A JSON list that never ends within `total` bytes, written as fast as the client reads. */
-function sendHuge(res: http.ServerResponse, total: number, counted: (n: number) => void): void {
-  res.writeHead(200, { 'Content-Type': 'application/json' });
+/** A JSON list (one line) that never ends within `total` bytes, written as fast as the client reads. */
+function sendHuge(res: http.ServerResponse, total: number, counted: (n: number) => void, status = 200): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
   const chunk = Buffer.alloc(1024 * 1024, ' ');
   let sent = 0;
   res.write('[');

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { checkContainerInspect, checkEvent, checkExecInspect, DockerLevelsError } from '../../src/core';
+import {
+  checkBuildPrune, checkContainerCreate, checkContainerInspect, checkEvent, checkExecCreate, checkExecInspect, checkImageDelete, DockerLevelsError,
+} from '../../src/core';
 
 /** The parts of a real dockerd 20.10 inspect answer that Docker Levels reads (trimmed from the bed's dl-bed-tls). */
 const realInspect = () => ({
@@ -48,5 +50,29 @@ describe('engine shapes (unit): inspect answers and events from a level that lie
     for (const bad of [[], 'die', { Action: 'die' }, { Action: 7, Actor: { ID: 'x' } }, { Action: 'die', Actor: { ID: 5 } }, { Action: 'die', id: 'x', time: 1e308 }, { Action: 'die', id: 'x', time: -1 }, { Action: 'die', id: 'x', Type: 7 }]) {
       assert.equal(checkEvent(bad), undefined, JSON.stringify(bad));
     }
+  });
+});
+
+describe('engine shapes (unit): the answers to writes', () => {
+  it('takes real answers as they are (dockerd 20.10: create, exec create, image delete, build prune)', () => {
+    assert.deepEqual(checkContainerCreate({ Id: 'b'.repeat(64), Warnings: [] }, 'level x'), { id: 'b'.repeat(64), warnings: [] });
+    assert.deepEqual(checkContainerCreate({ Id: 'b'.repeat(64), Warnings: null }, 'level x'), { id: 'b'.repeat(64), warnings: [] });
+    assert.equal(checkExecCreate({ Id: 'c'.repeat(64) }, 'level x'), 'c'.repeat(64));
+    assert.deepEqual(checkImageDelete([{ Untagged: 'busybox:latest' }, { Deleted: `sha256:${'d'.repeat(64)}` }], 'level x'),
+      { untagged: ['busybox:latest'], deleted: [`sha256:${'d'.repeat(64)}`] });
+    assert.deepEqual(checkBuildPrune({ CachesDeleted: null, SpaceReclaimed: 0 }, 'level x'), { spaceReclaimed: 0 });
+  });
+
+  it('refuses answers of other shapes, saying which', () => {
+    assert.throws(() => checkContainerCreate({ Id: 'B'.repeat(64) }, 'level x'), notTheApi(/no 64-hex container ID/));
+    assert.throws(() => checkContainerCreate({ Id: 'b'.repeat(12) }, 'level x'), notTheApi(/no 64-hex container ID/));
+    assert.throws(() => checkContainerCreate({ Id: 'b'.repeat(64), Warnings: 'x' }, 'level x'), notTheApi(/Warnings are not a list/));
+    assert.throws(() => checkExecCreate({ Id: '../x' }, 'level x'), notTheApi(/no exec ID/));
+    assert.throws(() => checkExecCreate('c'.repeat(64), 'level x'), notTheApi(/no exec ID/));
+    assert.throws(() => checkImageDelete({ Deleted: 'x' }, 'level x'), notTheApi(/not a list/));
+    assert.throws(() => checkImageDelete([{ Deleted: 1 }], 'level x'), notTheApi(/not \{Untagged, Deleted\}/));
+    assert.throws(() => checkBuildPrune({ SpaceReclaimed: -1 }, 'level x'), notTheApi(/not a byte count/));
+    assert.throws(() => checkBuildPrune({ SpaceReclaimed: 1e300 }, 'level x'), notTheApi(/not a byte count/));
+    assert.throws(() => checkBuildPrune([], 'level x'), notTheApi(/not an object/));
   });
 });

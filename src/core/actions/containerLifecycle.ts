@@ -1,4 +1,4 @@
-import { signalOnly } from '../abort';
+import { containerAction, deleteContainer } from './engineCalls';
 import { DockerLevelsError, classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { daemonHint, isRunning } from '../levels/discovery';
@@ -14,11 +14,10 @@ const PROGRESS_VERB: Record<LifecycleAction, string> = {
 
 /** Start, stop, restart, pause or unpause one container. Already in that state is not an error. */
 export async function changeContainerState(daemon: DaemonLevel, containerId: string, action: LifecycleAction, signal?: AbortSignal): Promise<void> {
-  const container = daemon.docker.getContainer(containerId);
   try {
     // Stopping waits for the process; give it the stop grace period on top of the timeout.
-    await daemon.call(`${PROGRESS_VERB[action]} container`, (s) => (container[action] as (o: object) => Promise<unknown>).call(container, signalOnly(s)), signal,
-      action === 'stop' || action === 'restart' ? daemon.timeoutMs + 15_000 : daemon.timeoutMs);
+    await containerAction(daemon, containerId, action, `${PROGRESS_VERB[action]} container`,
+      { signal, timeoutMs: action === 'stop' || action === 'restart' ? daemon.timeoutMs + 15_000 : daemon.timeoutMs });
   } catch (err) {
     const e = classifyError(err, daemon.what);
     // 304: already started / already stopped.
@@ -62,8 +61,8 @@ export async function countCascade(levels: Levels, daemon: DaemonLevel, containe
  */
 export async function removeContainer(levels: Levels, daemon: DaemonLevel, containerId: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
   try {
-    await daemon.call('Removing container', (s) => daemon.docker.getContainer(containerId).remove({ force: options.force ?? true, v: true, abortSignal: s }),
-      options.signal, daemon.timeoutMs + 15_000);
+    await deleteContainer(daemon, containerId, { force: options.force ?? true, v: true }, 'Removing container',
+      { signal: options.signal, timeoutMs: daemon.timeoutMs + 15_000 });
   } catch (err) {
     const e = classifyError(err, daemon.what);
     if (e.kind === 'notFound') {

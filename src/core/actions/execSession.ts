@@ -4,6 +4,7 @@ import { DockerLevelsError } from '../errors';
 import type { Disposable } from '../disposable';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { checkExecInspect, checkExitCode } from '../untrusted/engineShapes';
+import { createExec, resizeExec } from './engineCalls';
 
 export interface ExecOptions {
   cmd: string[];
@@ -44,10 +45,11 @@ export async function openExecSession(daemon: DaemonLevel, containerId: string, 
   await checkRunning(daemon, containerId, options.signal);
   const tty = options.tty ?? false;
   const { exec, socket } = await daemon.call('Starting exec', async (s) => {
-    const exec = await daemon.docker.getContainer(containerId).exec({
+    const execId = await createExec(daemon, containerId, {
       Cmd: options.cmd, Tty: tty, AttachStdin: true, AttachStdout: true, AttachStderr: true,
-      Env: options.env, WorkingDir: options.workingDir, User: options.user, abortSignal: s,
-    } as Docker.ExecCreateOptions);
+      Env: options.env, WorkingDir: options.workingDir, User: options.user,
+    }, { signal: s });
+    const exec = daemon.docker.getExec(execId);
     const socket = (await exec.start({ hijack: true, stdin: true, Tty: tty } as Docker.ExecStartOptions)) as unknown as NodeJS.ReadWriteStream & { destroy(): void };
     return { exec, socket };
   }, options.signal);
@@ -87,13 +89,13 @@ export async function openExecSession(daemon: DaemonLevel, containerId: string, 
   });
   if (options.cols && options.rows) {
     // A failed first resize only leaves the default size; it must not hang or fail the session.
-    await daemon.call('Resizing exec', (s) => exec.resize({ w: options.cols!, h: options.rows!, abortSignal: s } as never), options.signal).catch(() => undefined);
+    await resizeExec(daemon, exec.id, options.cols, options.rows, { signal: options.signal }).catch(() => undefined);
   }
   return {
     stdout, stderr, stdin, exitCode,
     resize: async (cols, rows) => {
       if (!tty) return;
-      await daemon.call('Resizing exec', (s) => exec.resize({ w: cols, h: rows, abortSignal: s } as never));
+      await resizeExec(daemon, exec.id, cols, rows);
     },
     dispose: () => {
       socket.destroy();

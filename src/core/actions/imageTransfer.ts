@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { DockerLevelsError, classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { inspectContent } from '../contents/levelContents';
+import { readProgress } from '../untrusted/progressLines';
 
 export interface TransferOptions {
   /** Called with the bytes streamed so far. */
@@ -48,21 +49,11 @@ export async function copyImage(from: DaemonLevel, to: DaemonLevel, image: strin
       to.docker.loadImage(counter as unknown as NodeJS.ReadableStream, { quiet: true, abortSignal: options.signal }),
       pipeline(source, counter, { signal: options.signal }),
     ]).then(([res]) => res as NodeJS.ReadableStream);
-    const text = await readAll(response);
-    const errorLine = text.split('\n').map((l) => { try { return JSON.parse(l) as { error?: string }; } catch { return {}; } }).find((l) => l.error);
-    if (errorLine?.error) throw new DockerLevelsError('unknown', `Loading ${image} into ${to.what} failed: ${errorLine.error}`);
+    // Bounded per line and in all; an error line fails the copy with its message (progressLines.ts).
+    await readProgress(response, `Loading ${image} into ${to.what}`, { signal: options.signal });
   } catch (err) {
     throw classifyError(err, `copying ${image} to ${to.what}`);
   }
   options.onProgress?.(bytes);
   return { bytes };
-}
-
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    stream.on('error', reject);
-  });
 }

@@ -4,6 +4,8 @@ import { DockerLevelsError, classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { LABELS, PLAIN_DAEMON_PORT, TLS_DAEMON_PORT } from '../levels/discovery';
 import type { Levels } from '../levels/levels';
+import { readProgress } from '../untrusted/progressLines';
+import { containerAction, createContainer, deleteContainer } from './engineCalls';
 import { copyImage, hasImage } from './imageTransfer';
 import { inspectContent } from '../contents/levelContents';
 import { planSubnets, subnetsAbove } from './subnetPlan';
@@ -79,7 +81,8 @@ async function ensureImage(daemon: DaemonLevel, image: string, options: StartLev
     try {
       await daemon.call(`Pulling ${image}`, async (s) => {
         const stream = await daemon.docker.pull(image, { abortSignal: s });
-        await new Promise<void>((resolve, reject) => daemon.docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+        // Bounded per line and in all; an error line fails the pull with its message (progressLines.ts).
+        await readProgress(stream, `Pulling ${image} on ${daemon.what}`, { signal: s });
       }, options.signal, daemon.timeoutMs * 30);
       return 'pulled';
     } catch (err) {
@@ -131,7 +134,7 @@ function levelConfig(parent: DaemonLevel, image: string, mode: Exclude<LevelMode
 
 async function removeQuietly(parent: DaemonLevel, id: string): Promise<void> {
   try {
-    await parent.call('Removing half-created level', (s) => parent.docker.getContainer(id).remove({ force: true, v: true, abortSignal: s }));
+    await deleteContainer(parent, id, { force: true, v: true }, 'Removing half-created level');
   } catch {
     // Already gone.
   }
@@ -165,10 +168,10 @@ export async function startLevel(levels: Levels, parent: DaemonLevel, options: S
       throwIfCancelled(signal, 'Start DinD');
       const config = levelConfig(parent, image, mode, options.name, daemonArgs, options.publish ?? true, attempt, options.labels);
       progress(`Creating the level container on ${parent.label}…`);
-      const created = await parent.call('Creating container', (s) => parent.docker.createContainer({ ...config, abortSignal: s }), signal);
+      const created = await createContainer(parent, config, { signal });
       containerId = created.id;
       try {
-        await parent.call('Starting container', (s) => created.start({ abortSignal: s }), signal);
+        await containerAction(parent, created.id, 'start', 'Starting container', { signal });
         break;
       } catch (err) {
         const error = classifyError(err, parent.what);

@@ -1,9 +1,8 @@
 import type Docker from 'dockerode';
-import { signalOnly } from '../abort';
+import { containerAction, createContainer, deleteContainer, deleteImage, deleteNetwork, deleteVolume } from '../actions/engineCalls';
 import { classifyError, DockerLevelsError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { containerName } from '../levels/discovery';
-import { JsonGet, jsonGetFor } from '../transport/jsonGet';
 import {
   checkImageList, checkInspectDocument, checkNetworkList, checkVolumeList, LevelImage, LevelNetwork, LevelVolume,
 } from '../untrusted/contentShapes';
@@ -30,36 +29,21 @@ export interface ContentUser {
   state: string;
 }
 
-const jsonGets = new WeakMap<Docker, JsonGet | undefined>();
-
-/** A bounded GET on the level's own connection; through dockerode where there is no lean path (ssh). */
-async function readJson(daemon: DaemonLevel, what: string, path: string, viaDockerode: (s: AbortSignal) => Promise<unknown>,
-  signal?: AbortSignal): Promise<unknown> {
-  if (!jsonGets.has(daemon.docker)) jsonGets.set(daemon.docker, jsonGetFor(daemon.docker));
-  const get = jsonGets.get(daemon.docker);
-  if (!get) return daemon.call(what, viaDockerode, signal);
-  try {
-    return await get(path, daemon.timeoutMs, `${what} on ${daemon.what}`, signal);
-  } catch (err) {
-    throw classifyError(err, daemon.what);
-  }
-}
-
 export async function listLevelImages(daemon: DaemonLevel, signal?: AbortSignal): Promise<ContentListing<LevelImage>> {
   const leftOut: string[] = [];
-  const body = await readJson(daemon, 'Listing images', '/images/json', (s) => daemon.docker.listImages({ abortSignal: s }), signal);
+  const body = await daemon.getJson('Listing images', '/images/json', signal);
   return { items: checkImageList(body, daemon.what, (p) => leftOut.push(p)), leftOut };
 }
 
 export async function listLevelVolumes(daemon: DaemonLevel, signal?: AbortSignal): Promise<ContentListing<LevelVolume>> {
   const leftOut: string[] = [];
-  const body = await readJson(daemon, 'Listing volumes', '/volumes', (s) => daemon.docker.listVolumes({ abortSignal: s }), signal);
+  const body = await daemon.getJson('Listing volumes', '/volumes', signal);
   return { items: checkVolumeList(body, daemon.what, (p) => leftOut.push(p)), leftOut };
 }
 
 export async function listLevelNetworks(daemon: DaemonLevel, signal?: AbortSignal): Promise<ContentListing<LevelNetwork>> {
   const leftOut: string[] = [];
-  const body = await readJson(daemon, 'Listing networks', '/networks', (s) => daemon.docker.listNetworks({ abortSignal: s }), signal);
+  const body = await daemon.getJson('Listing networks', '/networks', signal);
   return { items: checkNetworkList(body, daemon.what, (p) => leftOut.push(p)), leftOut };
 }
 
@@ -68,10 +52,8 @@ const INSPECT_PATH: Record<ContentKind, string> = { image: '/images/%s/json', vo
 /** GET the inspect document of an image (ID or reference), volume (name) or network (ID or name). */
 export async function inspectContent(daemon: DaemonLevel, kind: ContentKind, id: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
   const path = INSPECT_PATH[kind].replace('%s', encodeURIComponent(id));
-  const viaDockerode = (s: AbortSignal): Promise<unknown> => kind === 'image' ? daemon.docker.getImage(id).inspect(signalOnly(s))
-    : kind === 'volume' ? daemon.docker.getVolume(id).inspect(signalOnly(s)) : daemon.docker.getNetwork(id).inspect(signalOnly(s) as never) as unknown as Promise<unknown>;
   try {
-    return checkInspectDocument(await readJson(daemon, `Inspecting ${kind}`, path, viaDockerode, signal), daemon.what, kind);
+    return checkInspectDocument(await daemon.getJson(`Inspecting ${kind}`, path, signal), daemon.what, kind);
   } catch (err) {
     throw goneOrSame(err, kind, id, daemon);
   }
@@ -157,21 +139,11 @@ export async function removeImage(daemon: DaemonLevel, image: string, options: {
   const untagOnly = tags.includes(image) && tags.length > 1;
   const users = untagOnly ? [] : await imageUsers(daemon, id, options.signal);
   if (users.length && !options.force) throw inUse('image', image, daemon, users, true);
-  let answer: unknown;
   try {
-    answer = await daemon.call('Removing image', (s) => daemon.docker.getImage(image).remove({ force: !!options.force, abortSignal: s } as never) as unknown as Promise<unknown>, options.signal);
+    return await deleteImage(daemon, image, { force: !!options.force }, { signal: options.signal });
   } catch (err) {
     throw goneOrSame(err, 'image', image, daemon);
   }
-  const removal: ImageRemoval = { deleted: [], untagged: [] };
-  for (const entry of Array.isArray(answer) ? answer : []) {
-    if (entry && typeof entry === 'object') {
-      const { Deleted, Untagged } = entry as { Deleted?: unknown; Untagged?: unknown };
-      if (typeof Deleted === 'string') removal.deleted.push(Deleted);
-      if (typeof Untagged === 'string') removal.untagged.push(Untagged);
-    }
-  }
-  return removal;
 }
 
 /** Removes a volume. While containers mount it, refuses with their names unless `force`. */
@@ -179,7 +151,7 @@ export async function removeVolume(daemon: DaemonLevel, name: string, options: {
   const users = await volumeUsers(daemon, name, options.signal);
   if (users.length && !options.force) throw inUse('volume', name, daemon, users, true);
   try {
-    await daemon.call('Removing volume', (s) => daemon.docker.getVolume(name).remove({ force: !!options.force, abortSignal: s } as never) as unknown as Promise<unknown>, options.signal);
+    await deleteVolume(daemon, name, { force: !!options.force }, { signal: options.signal });
   } catch (err) {
     throw goneOrSame(err, 'volume', name, daemon);
   }
@@ -196,7 +168,7 @@ export async function removeNetwork(daemon: DaemonLevel, network: { id: string; 
   const users = await networkUsers(daemon, network, signal);
   if (users.length) throw inUse('network', network.name, daemon, users, false);
   try {
-    await daemon.call('Removing network', (s) => daemon.docker.getNetwork(network.id).remove(signalOnly(s)), signal);
+    await deleteNetwork(daemon, network.id, { signal });
   } catch (err) {
     throw goneOrSame(err, 'network', network.name, daemon);
   }
@@ -215,14 +187,14 @@ export interface RunImageOptions {
  * start fails, the created container is removed again: nothing is left half-made.
  */
 export async function runImage(daemon: DaemonLevel, image: string, options: RunImageOptions = {}): Promise<{ id: string }> {
-  const created = await daemon.call('Creating container', (s) => daemon.docker.createContainer({
-    Image: image, name: options.name || undefined, Cmd: options.cmd?.length ? options.cmd : undefined, Labels: options.labels, abortSignal: s,
-  } as never), options.signal);
+  const created = await createContainer(daemon, {
+    Image: image, name: options.name || undefined, Cmd: options.cmd?.length ? options.cmd : undefined, Labels: options.labels,
+  }, { signal: options.signal });
   try {
-    await daemon.call('Starting container', (s) => created.start(signalOnly(s)), options.signal);
+    await containerAction(daemon, created.id, 'start', 'Starting container', { signal: options.signal });
   } catch (err) {
     // The deadline of the cleanup is the level's own: a cancelled run still removes what it made.
-    await daemon.call('Removing container', (s) => created.remove({ force: true, v: true, abortSignal: s }), undefined).catch(() => undefined);
+    await deleteContainer(daemon, created.id, { force: true, v: true }, 'Removing container').catch(() => undefined);
     throw classifyError(err, daemon.what);
   }
   return { id: created.id };

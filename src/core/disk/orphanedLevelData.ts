@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { signalOnly } from '../abort';
+import { createContainer, deleteContainer, deleteVolume } from '../actions/engineCalls';
 import { classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { displayText } from '../untrusted/displayText';
@@ -34,11 +34,10 @@ export async function findOrphanedLevelData(daemon: DaemonLevel, signal?: AbortS
   const candidates = orphanCandidates(df).slice(0, MAX_PROBED);
   const image = df.Images[0]?.Id;
   if (!candidates.length || !image) return [];
-  const created = await daemon.call('Creating a probe container', (s) => daemon.docker.createContainer({
+  const created = await createContainer(daemon, {
     Image: image, Cmd: ['/never-started'], Entrypoint: [], NetworkDisabled: true, Labels: { [PROBE_LABEL]: 'orphaned-level-data' },
     HostConfig: { Binds: candidates.map((v, i) => `${v.Name}:/dl-probe/${i}:ro`), NetworkMode: 'none' },
-    abortSignal: s,
-  } as never), signal);
+  }, { signal });
   try {
     const out: OrphanedLevelVolume[] = [];
     for (const [i, v] of candidates.entries()) {
@@ -51,7 +50,7 @@ export async function findOrphanedLevelData(daemon: DaemonLevel, signal?: AbortS
     return out;
   } finally {
     // The probe only; the volumes it mounted stay as they were.
-    await daemon.call('Removing the probe container', (s) => created.remove({ force: true, v: false, abortSignal: s })).catch(() => undefined);
+    await deleteContainer(daemon, created.id, { force: true }, 'Removing the probe container').catch(() => undefined);
   }
 }
 
@@ -80,7 +79,7 @@ export async function removeOrphanedLevelVolumes(daemon: DaemonLevel, names: rea
   const failed: { name: string; reason: string }[] = [];
   for (const name of names) {
     try {
-      await daemon.call('Removing a volume', (s) => daemon.docker.getVolume(name).remove(signalOnly(s)), signal);
+      await deleteVolume(daemon, name, {}, { signal });
       removed.push(name);
     } catch (err) {
       const e = classifyError(err, daemon.what);

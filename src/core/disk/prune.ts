@@ -1,4 +1,5 @@
-import { signalOnly, throwIfCancelled } from '../abort';
+import { throwIfCancelled } from '../abort';
+import { deleteContainer, deleteImage, deleteVolume, pruneBuildCache } from '../actions/engineCalls';
 import { classifyError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { displayText } from '../untrusted/displayText';
@@ -92,28 +93,21 @@ export async function runPrune(daemon: DaemonLevel, plan: PrunePlan,
 }
 
 async function removeItem(daemon: DaemonLevel, item: PruneItem, signal?: AbortSignal): Promise<number | undefined> {
-  const d = daemon.docker;
   switch (item.kind) {
     case 'container':
       // No force (a container started since is refused) and no v: its volumes are not in the plan.
-      await daemon.call('Removing a container', (s) => d.getContainer(item.id).remove({ abortSignal: s }), signal);
+      await deleteContainer(daemon, item.id, {}, 'Removing a container', { signal });
       return undefined;
     case 'image':
       // Tag by tag, without force: the last untag removes the image unless a container uses it.
       for (const tag of item.tags?.length ? item.tags : [item.id]) {
-        await daemon.call('Removing an image', (s) => d.getImage(tag).remove(signalOnly(s)), signal);
+        await deleteImage(daemon, tag, {}, { signal });
       }
       return undefined;
     case 'volume':
-      await daemon.call('Removing a volume', (s) => d.getVolume(item.id).remove(signalOnly(s)), signal);
+      await deleteVolume(daemon, item.id, {}, { signal });
       return undefined;
-    case 'buildCache': {
-      const body = await daemon.call('Pruning the build cache', (s) => new Promise<unknown>((resolve, reject) => {
-        d.modem.dial({ path: '/build/prune?', method: 'POST', statusCodes: { 200: true }, options: {}, abortSignal: s } as never,
-          (err: unknown, data: unknown) => (err ? reject(err) : resolve(data)));
-      }), signal, daemon.timeoutMs * 6);
-      const freed = (body as { SpaceReclaimed?: unknown } | null)?.SpaceReclaimed;
-      return typeof freed === 'number' && freed >= 0 ? freed : undefined;
-    }
+    case 'buildCache':
+      return (await pruneBuildCache(daemon, { signal, timeoutMs: daemon.timeoutMs * 6 })).spaceReclaimed;
   }
 }

@@ -1,6 +1,7 @@
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
+import { putArchive } from '../actions/engineCalls';
 import { DockerLevelsError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { displayText } from '../untrusted/displayText';
@@ -26,15 +27,12 @@ export async function putContainerArchive(daemon: DaemonLevel, containerId: stri
   const body = watchReaderIdle(archive, daemon.timeoutMs * TRANSFER_IDLE_DEADLINES, `Writing into ${displayText(abs)} on ${daemon.what}`,
     (err) => { stall = err; stalled.abort(err); });
   try {
-    await daemon.call(`Writing into ${displayText(abs)}`, async (s) => {
-      try {
-        const res = await daemon.docker.getContainer(containerId).putArchive(body as never,
-          { path: abs, noOverwriteDirNonDir: true, abortSignal: AbortSignal.any([s, stalled.signal]) } as never) as unknown as { resume?(): void };
-        res?.resume?.();
-      } catch (err) {
-        throw stall ?? containerPathError(err, abs, daemon.what);
-      }
-    }, options.signal, transferDeadlineMs(daemon, options.bytes));
+    const signal = options.signal ? AbortSignal.any([options.signal, stalled.signal]) : stalled.signal;
+    try {
+      await putArchive(daemon, containerId, abs, body, `Writing into ${displayText(abs)}`, { signal, timeoutMs: transferDeadlineMs(daemon, options.bytes) });
+    } catch (err) {
+      throw stall ?? containerPathError(err, abs, daemon.what);
+    }
   } finally {
     (body as unknown as { destroy(): void }).destroy();
   }

@@ -23,7 +23,10 @@ export function joinContainerPath(dir: string, name: string): string {
 }
 
 /** An archive call's failure, named after the path: a 404 here is the path, not the container. */
-export function containerPathError(err: unknown, path: string, where: string): DockerLevelsError {
+export function containerPathError(thrown: unknown, path: string, where: string): DockerLevelsError {
+  // A bounded request's error comes classified already: the daemon's answer is its cause.
+  const answer = thrown instanceof DockerLevelsError ? thrown.cause as { statusCode?: unknown } | undefined : undefined;
+  const err = typeof answer?.statusCode === 'number' ? answer : thrown;
   const status = (err as { statusCode?: number })?.statusCode;
   const text = displayText(path);
   if (status === 404) {

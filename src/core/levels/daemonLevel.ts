@@ -8,7 +8,7 @@ import type { Connection, RootEndpoint } from '../endpoints/endpoint';
 import { Listeners } from '../listeners';
 import { destroyDockerClient } from '../transport/dockerClient';
 import { ExecTunnelAgent } from '../transport/execTunnel';
-import { JsonGet, jsonGetFor } from '../transport/jsonGet';
+import { JsonRequest, jsonRequestFor } from '../transport/jsonRequest';
 import { openConnectionStream } from '../transport/rawStream';
 import { checkContainerInspect, checkContainerList, checkDaemonInfo } from '../untrusted/engineShapes';
 import { assertSameDaemon, type DaemonIdentity } from './identityPin';
@@ -69,8 +69,8 @@ export class DaemonLevel implements Disposable {
   readonly connection: Connection;
   private disposed = false;
   private readonly disposeListeners = new Listeners<void>();
-  /** The lean path for hot reads, on the client's own connection; undefined for ssh. */
-  private readonly jsonGet: JsonGet | undefined;
+  /** Every small request (reads and writes), bounded, on the client's own connection. */
+  private readonly jsonRequest: JsonRequest;
   /** The daemon's own ID and host name (from /info): they tell one daemon from another; pinned for nested levels. */
   private knownIdentity: DaemonIdentity | undefined;
   private identityRequest: Promise<DaemonIdentity> | undefined;
@@ -84,7 +84,7 @@ export class DaemonLevel implements Disposable {
       publishedPortsReachable: this.publishedPortsReachable, connection: this.connection,
     } = options);
     this.id = levelId(this.root.id, this.chain);
-    this.jsonGet = jsonGetFor(this.docker);
+    this.jsonRequest = jsonRequestFor(this.docker);
   }
 
   get depth(): number {
@@ -130,13 +130,12 @@ export class DaemonLevel implements Disposable {
     });
   }
 
-  ping(signal?: AbortSignal): Promise<void> {
-    return this.read('Ping', '/_ping', async (s) => { await (this.docker as unknown as SignalledCalls).ping({ abortSignal: s }); }, signal)
-      .then(() => undefined);
+  async ping(signal?: AbortSignal): Promise<void> {
+    await this.getJson('Ping', '/_ping', signal);
   }
 
   async info(signal?: AbortSignal): Promise<DaemonInfo> {
-    const info = checkDaemonInfo<DaemonInfo>(await this.read('Info', '/info', (s) => (this.docker as unknown as SignalledCalls).info({ abortSignal: s }), signal), this.what);
+    const info = checkDaemonInfo<DaemonInfo>(await this.getJson('Info', '/info', signal), this.what);
     const found = { id: info.ID, name: info.Name };
     // A nested level is pinned at first contact: a newcomer on its address is an impostor. A
     // root is whatever answers at the endpoint the user configured, so it follows its answer.
@@ -155,15 +154,14 @@ export class DaemonLevel implements Disposable {
 
   listContainers(all = true, signal?: AbortSignal): Promise<Docker.ContainerInfo[]> {
     const left: string[] = [];
-    return this.read<unknown>('Listing containers', `/containers/json?all=${all}`, (s) => this.docker.listContainers({ all, abortSignal: s }), signal)
+    return this.getJson('Listing containers', `/containers/json?all=${all}`, signal)
       .then((body) => checkContainerList(body, this.what, (problem) => left.push(problem)))
       .finally(() => { this.leftOut = left; });
   }
 
   /** GET /containers/{id}/json, bounded as it arrives and shape-checked (engineShapes.ts): a level's answer is hostile. */
   async inspectContainer<T = Docker.ContainerInspectInfo>(containerId: string, signal?: AbortSignal): Promise<T> {
-    const body = await this.read<unknown>('Inspecting container', `/containers/${encodeURIComponent(containerId)}/json`,
-      (s) => this.docker.getContainer(containerId).inspect({ abortSignal: s }), signal);
+    const body = await this.getJson('Inspecting container', `/containers/${encodeURIComponent(containerId)}/json`, signal);
     return checkContainerInspect<T>(body, this.what);
   }
 
@@ -172,18 +170,21 @@ export class DaemonLevel implements Disposable {
    * caller shape-checks what comes back.
    */
   getJson(what: string, path: string, signal?: AbortSignal): Promise<unknown> {
-    return this.read<unknown>(what, path, (s) => new Promise((resolve, reject) => {
-      this.docker.modem.dial({ path, method: 'GET', statusCodes: { 200: true }, abortSignal: s } as never,
-        (err: unknown, body: unknown) => (err ? reject(err) : resolve(body)));
-    }), signal);
+    return this.requestJson(what, 'GET', path, { signal });
   }
 
-  /** A bounded GET of a small document: on the lean path when there is one, else through dockerode. */
-  private async read<T>(what: string, path: string, viaDockerode: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * One small request of any method (a create, a start, a remove, a prune), with the level's
+   * deadline (or `timeoutMs`) and a classified error. The answer is bounded as it arrives
+   * (MAX_JSON_BODY_BYTES) and is hostile: the caller shape-checks it (engineCalls.ts).
+   */
+  async requestJson(what: string, method: string, path: string,
+    options: { body?: unknown; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
+    // A closed level's client would open and pool new sockets that nobody closes.
     if (this.disposed) throw this.closedError();
-    if (!this.jsonGet) return this.call(what, viaDockerode, signal);
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     try {
-      return await this.jsonGet(path, this.timeoutMs, `${what} on ${this.what}`, signal) as T;
+      return await this.jsonRequest(method, path, { body: options.body, timeoutMs, what: `${what} on ${this.what}`, signal: options.signal });
     } catch (err) {
       throw classifyError(err, this.what);
     }
@@ -232,12 +233,6 @@ export class DaemonLevel implements Disposable {
     this.disposeListeners.fire();
     this.disposeListeners.clear();
   }
-}
-
-/** dockerode honours abortSignal on these, though its typings do not say so. */
-interface SignalledCalls {
-  ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
-  info(options: { abortSignal: AbortSignal }): Promise<unknown>;
 }
 
 export type { DaemonIdentity } from './identityPin';

@@ -1,9 +1,9 @@
-import type Docker from 'dockerode';
 import * as net from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
 import { withDeadline } from '../abort';
 import { isLocalConnection } from '../endpoints/endpoint';
 import { classifyError, DockerLevelsError } from '../errors';
+import { createExec } from '../actions/engineCalls';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import type { Logger } from '../log';
 import { isOnLocalInterface } from '../transport/routes';
@@ -168,11 +168,11 @@ export class SpareRelay {
 
 async function startRelayExec(parent: DaemonLevel, dindId: string, ip: string, port: number, wait: boolean, signal: AbortSignal): Promise<Duplex> {
   try {
-    const exec = await parent.docker.getContainer(dindId).exec({
+    const execId = await createExec(parent, dindId, {
       Cmd: ['sh', '-c', RELAY_SCRIPT, 'docker-levels-relay', ip, String(port), wait ? 'wait' : 'now'],
-      AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, abortSignal: signal,
-    } as Docker.ExecCreateOptions);
-    return (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+      AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false,
+    }, { signal });
+    return (await parent.docker.getExec(execId).start({ hijack: true, stdin: true })) as unknown as Duplex;
   } catch (err) {
     throw classifyError(err, parent.what);
   }

@@ -1,7 +1,6 @@
 import * as net from 'node:net';
 import { classifyError, DockerLevelsError } from '../errors';
 import type { DaemonLevel } from '../levels/daemonLevel';
-import { jsonGetFor } from '../transport/jsonGet';
 import { displayText } from '../untrusted/displayText';
 
 type Json = Record<string, unknown>;
@@ -17,18 +16,11 @@ export interface RelayAddress {
 }
 
 /**
- * GET /containers/{id}/json, bounded (on the lean JSON path when the client has one) and
+ * GET /containers/{id}/json, bounded and
  * classified. A level is hostile: what comes back is checked by the caller before use.
  */
 export async function inspectBounded(daemon: DaemonLevel, containerId: string, signal?: AbortSignal): Promise<unknown> {
-  const path = `/containers/${encodeURIComponent(containerId)}/json`;
-  const get = jsonGetFor(daemon.docker);
-  if (!get) return daemon.call('Inspecting container', (s) => daemon.docker.getContainer(containerId).inspect({ abortSignal: s }), signal);
-  try {
-    return await get(path, daemon.timeoutMs, `Inspecting container on ${daemon.what}`, signal);
-  } catch (err) {
-    throw classifyError(err, daemon.what);
-  }
+  return daemon.getJson('Inspecting container', `/containers/${encodeURIComponent(containerId)}/json`, signal);
 }
 
 function firstIp(networks: unknown, family: 'IPAddress' | 'GlobalIPv6Address'): string | undefined {

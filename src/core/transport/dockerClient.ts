@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { Connection, describeConnection, TlsMaterial } from '../endpoints/endpoint';
 import { Logger, silentLogger } from '../log';
 import { CommandStreamAgent, fixedCommandSource } from './commandStream';
+import { boundFailedStreamBodies } from './modemFailureBody';
 import { SshCommandSource } from './sshCommand';
 
 /**
@@ -91,11 +92,22 @@ const MODEM_ENV = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as co
 function newDocker(options: Docker.DockerOptions): Docker {
   const saved = MODEM_ENV.map((name) => [name, process.env[name]] as const);
   for (const [name] of saved) delete process.env[name];
+  let docker: Docker;
   try {
-    return new Docker(options);
+    docker = new Docker(options);
   } finally {
     for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }
+  boundFailedStreamBodies(docker);
+  ownClients.add(docker);
+  return docker;
+}
+
+/** Clients made here: only they are known to dial as jsonRequestFor expects, with bounded failures. */
+const ownClients = new WeakSet<Docker>();
+
+export function isOwnClient(docker: Docker): boolean {
+  return ownClients.has(docker);
 }
 
 /**

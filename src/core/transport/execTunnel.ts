@@ -6,7 +6,9 @@ import { withDeadline } from '../abort';
 import { DockerLevelsError } from '../errors';
 import type { Logger } from '../log';
 import { displayText } from '../untrusted/displayText';
+import { checkExecCreate } from '../untrusted/engineShapes';
 import { MAX_TUNNEL_STDERR_CHARS } from '../untrusted/limits';
+import { jsonRequestFor } from './jsonRequest';
 import { primeWithPing } from './streamPrime';
 
 /**
@@ -194,10 +196,13 @@ export class ExecTunnelAgent extends http.Agent {
     let socket: Duplex;
     try {
       socket = await withDeadline(this.timeoutMs, `Opening an exec tunnel into ${short}`, cancel, (signal) => opening = (async () => {
-        const exec = await this.parent.getContainer(this.containerId).exec({
-          Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, abortSignal: signal,
-        } as Docker.ExecCreateOptions);
-        return (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+        // Bounded and shape-checked, like every answer of a daemon (the parent is a level too).
+        const created = await jsonRequestFor(this.parent)('POST', `/containers/${encodeURIComponent(this.containerId)}/exec`, {
+          body: { Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false },
+          timeoutMs: this.timeoutMs, what: `Creating an exec in ${short}`, signal,
+        });
+        const execId = checkExecCreate(created, `daemon above ${short}`);
+        return (await this.parent.getExec(execId).start({ hijack: true, stdin: true })) as unknown as Duplex;
       })());
     } catch (err) {
       // The start does not observe the signal: a stream that arrives after the deadline or a

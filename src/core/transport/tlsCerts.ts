@@ -6,7 +6,9 @@ import { withDeadline } from '../abort';
 import { DockerLevelsError } from '../errors';
 import type { TlsMaterial } from '../endpoints/endpoint';
 import { MAX_ARCHIVE_BYTES, MAX_CLIENT_CERTS_EXEC_BYTES, TOO_LARGE_HINT } from '../untrusted/limits';
+import { checkExecCreate } from '../untrusted/engineShapes';
 import { checkPemFile, PemKind } from '../untrusted/pemShapes';
+import { jsonRequestFor } from './jsonRequest';
 
 /** Where docker:dind writes its client certificates. */
 export const DIND_CLIENT_CERT_DIR = '/certs/client';
@@ -36,7 +38,7 @@ export async function readClientCertsFromContainer(parent: Docker, containerId: 
     let files: Map<string, Buffer> | undefined;
     if (route !== 'archive') {
       try {
-        files = await readByExec(parent, containerId, dir, s);
+        files = await readByExec(parent, containerId, dir, timeoutMs, s);
       } catch (err) {
         if (!(err instanceof ExecRouteUnavailable) || route === 'exec' || s.aborted) throw err;
       }
@@ -53,11 +55,11 @@ export async function readClientCertsFromContainer(parent: Docker, containerId: 
  */
 const SCRIPT = 'for f do cat -- "$f" || exit 1; printf \'\\n%s\\n\' "$0"; done';
 
-async function readByExec(parent: Docker, containerId: string, dir: string, signal: AbortSignal): Promise<Map<string, Buffer>> {
+async function readByExec(parent: Docker, containerId: string, dir: string, timeoutMs: number, signal: AbortSignal): Promise<Map<string, Buffer>> {
   const marker = `dl-certs-${randomBytes(12).toString('hex')}`;
   let output: Buffer;
   try {
-    output = await execOutput(parent, containerId, ['sh', '-c', SCRIPT, marker, ...FILES.map((f) => `${dir}/${f.name}`)], signal);
+    output = await execOutput(parent, containerId, ['sh', '-c', SCRIPT, marker, ...FILES.map((f) => `${dir}/${f.name}`)], timeoutMs, signal);
   } catch (err) {
     if (signal.aborted || (err instanceof DockerLevelsError && err.kind === 'notADaemon')) throw err;
     throw new ExecRouteUnavailable(String(err));
@@ -68,10 +70,12 @@ async function readByExec(parent: Docker, containerId: string, dir: string, sign
 }
 
 /** Stdout of a short exec, bounded; stderr is dropped (the archive read explains failures). */
-async function execOutput(parent: Docker, containerId: string, cmd: string[], signal: AbortSignal): Promise<Buffer> {
-  const exec = await parent.getContainer(containerId).exec({
-    Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal: signal,
-  } as Docker.ExecCreateOptions);
+async function execOutput(parent: Docker, containerId: string, cmd: string[], timeoutMs: number, signal: AbortSignal): Promise<Buffer> {
+  // Bounded and shape-checked, like every answer of a daemon (the parent is a level too).
+  const created = await jsonRequestFor(parent)('POST', `/containers/${encodeURIComponent(containerId)}/exec`, {
+    body: { Cmd: cmd, AttachStdout: true, AttachStderr: true }, timeoutMs, what: `Creating an exec in ${containerId.slice(0, 12)}`, signal,
+  });
+  const exec = parent.getExec(checkExecCreate(created, `daemon above ${containerId.slice(0, 12)}`));
   const stream = await exec.start({ hijack: true, stdin: false, abortSignal: signal } as Docker.ExecStartOptions) as unknown as NodeJS.ReadableStream & { destroy(): void };
   return new Promise<Buffer>((resolve, reject) => {
     const out: Buffer[] = [];

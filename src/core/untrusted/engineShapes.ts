@@ -131,6 +131,49 @@ export function checkExitCode(value: unknown, what: string): number {
   throw notTheApi(what, `the exit code ${displayText(typeof value === 'number' ? String(value) : value, 40)} is not an integer from 0 to 255`);
 }
 
+const FULL_CONTAINER_ID = /^[0-9a-f]{64}$/;
+/** Real exec IDs are 64 hex; anything else used in a URL path must at least be a plain token. */
+const EXEC_ID = /^[0-9A-Za-z]{1,128}$/;
+const isWarnings = (v: unknown) => isOptional(v, isStringArray);
+
+/** POST /containers/create: the new container's full ID, and the daemon's warnings. */
+export function checkContainerCreate(body: unknown, what: string): { id: string; warnings: string[] } {
+  if (!isObject(body) || !isString(body.Id) || !FULL_CONTAINER_ID.test(body.Id)) return fail(what, 'the create answer has no 64-hex container ID');
+  if (!isWarnings(body.Warnings)) return fail(what, 'the create answer\'s Warnings are not a list of strings');
+  return { id: body.Id, warnings: (body.Warnings as string[] | null | undefined) ?? [] };
+}
+
+/** POST /containers/{id}/exec: the exec's ID. */
+export function checkExecCreate(body: unknown, what: string): string {
+  if (!isObject(body) || !isString(body.Id) || !EXEC_ID.test(body.Id)) return fail(what, 'the exec create answer has no exec ID');
+  return body.Id;
+}
+
+/** DELETE /images/{name}: a list of what was untagged and deleted. */
+export function checkImageDelete(body: unknown, what: string): { untagged: string[]; deleted: string[] } {
+  // An image removed by a daemon that says nothing (some older ones answer 200 with no body).
+  if (body === undefined || body === null || body === '') return { untagged: [], deleted: [] };
+  if (!Array.isArray(body)) return fail(what, 'the image delete answer is not a list');
+  const out = { untagged: [] as string[], deleted: [] as string[] };
+  for (const entry of body) {
+    if (!isObject(entry) || !isOptional(entry.Untagged, isString) || !isOptional(entry.Deleted, isString)) {
+      return fail(what, 'an image delete entry is not {Untagged, Deleted}');
+    }
+    if (isString(entry.Untagged)) out.untagged.push(entry.Untagged);
+    if (isString(entry.Deleted)) out.deleted.push(entry.Deleted);
+  }
+  return out;
+}
+
+/** POST /build/prune: the bytes freed (undefined when the daemon does not say). */
+export function checkBuildPrune(body: unknown, what: string): { spaceReclaimed: number | undefined } {
+  if (!isObject(body)) return fail(what, 'the build cache prune answer is not an object');
+  if (!isOptional(body.CachesDeleted, isStringArray)) return fail(what, 'the build cache prune answer\'s CachesDeleted is not a list of strings');
+  const freed = body.SpaceReclaimed;
+  if (!isOptional(freed, (n) => Number.isSafeInteger(n) && (n as number) >= 0)) return fail(what, 'the build cache prune answer\'s SpaceReclaimed is not a byte count');
+  return { spaceReclaimed: typeof freed === 'number' ? freed : undefined };
+}
+
 function fail(what: string, detail: string): never {
   throw notTheApi(what, detail);
 }

@@ -1,3 +1,5 @@
+import { DockerLevelsError } from '../errors';
+
 /**
  * Caps on what a level may send. A level is controlled by whoever is root in its container,
  * so each answer is bounded before it is buffered. Each cap is far above what a real daemon
@@ -9,6 +11,31 @@
  * 1.5 KB a container: 64 MiB is some 40,000 containers, well past what one daemon runs.
  */
 export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The body of a failed stream request (a pull, a load, logs, an archive, an exec start), read
+ * to quote the daemon's message. A real one is a one-line JSON {"message": …} of well under 1 KB.
+ */
+export const MAX_FAILED_STREAM_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * One line of a pull or image-load progress stream. A real line is a status of some 200
+ * bytes, a layer's progress bar included; even a long error message is a few KB.
+ */
+export const MAX_PROGRESS_LINE_BYTES = 1024 * 1024;
+
+/**
+ * A whole pull or image-load progress stream. A real pull sends a few lines a layer and a
+ * status per progress tick: some 100 KB for an image of dozens of layers, never 256 MiB.
+ */
+export const MAX_PROGRESS_STREAM_BYTES = 256 * 1024 * 1024;
+
+/** The error for an answer past a cap (MAX_JSON_BODY_BYTES unless told). */
+export function tooLargeAnswer(what: string, maxBytes = MAX_JSON_BODY_BYTES): DockerLevelsError {
+  return new DockerLevelsError('notADaemon',
+    `${what}: the answer is larger than ${maxBytes / 1024 / 1024} MiB, which no Docker daemon sends.`,
+    'Whatever serves it is not a Docker daemon, or it lies: its answer is not read.');
+}
 
 /** One line of /events. A real event is under 2 KB even with many labels. */
 export const MAX_EVENT_LINE_BYTES = 1024 * 1024;
