@@ -4,6 +4,7 @@ import type { Disposable } from '../disposable';
 import { listLevelImages } from '../contents/levelContents';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import type { LevelImage } from '../untrusted/contentShapes';
+import { demuxFrames } from '../transport/frameDemux';
 
 /** What the front ends see of Docker's data, without importing the client library. */
 export type ContainerSummary = Docker.ContainerInfo;
@@ -38,7 +39,7 @@ export async function followContainerLogs(daemon: DaemonLevel, containerId: stri
     follow: true, stdout: true, stderr: true, tail: options.tail ?? 1000, abortSignal: signal,
   } as never) as unknown as Promise<NodeJS.ReadableStream & { destroy(): void }>, signal);
   const output = new PassThrough();
-  if (tty) stream.pipe(output); else daemon.docker.modem.demuxStream(stream, output, output);
+  if (tty) stream.pipe(output); else demuxFrames(stream, output, output);
   if (!tty) stream.on('end', () => output.end());
   stream.on('error', (err) => output.destroy(err));
   return {

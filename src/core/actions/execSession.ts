@@ -5,6 +5,7 @@ import type { Disposable } from '../disposable';
 import type { DaemonLevel } from '../levels/daemonLevel';
 import { checkExecInspect, checkExitCode } from '../untrusted/engineShapes';
 import { createExec, resizeExec } from './engineCalls';
+import { demuxFrames } from '../transport/frameDemux';
 
 export interface ExecOptions {
   cmd: string[];
@@ -56,7 +57,7 @@ export async function openExecSession(daemon: DaemonLevel, containerId: string, 
 
   const stdout = new PassThrough();
   const stderr = new PassThrough();
-  if (tty) socket.pipe(stdout); else daemon.docker.modem.demuxStream(socket, stdout, stderr);
+  if (tty) socket.pipe(stdout); else demuxFrames(socket, stdout, stderr);
 
   const ended = new Promise<void>((resolve) => {
     let done = false;

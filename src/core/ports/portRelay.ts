@@ -11,6 +11,7 @@ import { displayText } from '../untrusted/displayText';
 import { MAX_TUNNEL_STDERR_CHARS } from '../untrusted/limits';
 import { portsFromInspect } from './containerPorts';
 import { inspectBounded, RelayAddress, resolveRelayAddress } from './relayTarget';
+import { demuxFrames } from '../transport/frameDemux';
 
 const NO_TOOL_MARKER = 'docker-levels: no relay tool';
 const SOCAT_MARKER = 'docker-levels: relay socat';
@@ -78,7 +79,7 @@ export async function openPortRelay(request: PortRelayRequest): Promise<Duplex> 
     s.addEventListener('abort', closeLate, { once: true });
     try {
       opening = startRelayExec(parent, dind.id, address.ip, port, false, s);
-      return await relayOver(await opening, parent, { ...address, port, dind: dind.name }, request.log, s);
+      return await relayOver(await opening, { ...address, port, dind: dind.name }, request.log, s);
     } catch (err) {
       closeLate();
       throw relayError(err, dind.name);
@@ -88,8 +89,8 @@ export async function openPortRelay(request: PortRelayRequest): Promise<Duplex> 
   });
 }
 
-async function relayOver(socket: Duplex, parent: DaemonLevel, info: RelayInfo, log: Logger, s: AbortSignal): Promise<Duplex> {
-  const relay = new RelayStream(socket, parent, info, log);
+async function relayOver(socket: Duplex, info: RelayInfo, log: Logger, s: AbortSignal): Promise<Duplex> {
+  const relay = new RelayStream(socket, info, log);
   await relay.ready;
   if (s.aborted) relay.destroy();
   return relay;
@@ -106,7 +107,7 @@ export class SpareRelay {
   /** Nothing comes out before go(): anything that does (an exec error) means it is dead. */
   private readonly idle = () => this.dispose();
 
-  private constructor(private readonly socket: Duplex, private readonly parent: DaemonLevel, private readonly info: RelayInfo, private readonly log: Logger) {
+  private constructor(private readonly socket: Duplex, private readonly info: RelayInfo, private readonly log: Logger) {
     const end = () => { this.ended = true; };
     socket.once('close', end);
     socket.once('end', end);
@@ -130,7 +131,7 @@ export class SpareRelay {
       try {
         const socket = await opening;
         if (s.aborted) throw new DockerLevelsError('cancelled', 'The spare relay was cancelled.');
-        return new SpareRelay(socket, parent, { ...address, port, dind: dind.name }, request.log);
+        return new SpareRelay(socket, { ...address, port, dind: dind.name }, request.log);
       } catch (err) {
         closeLate();
         throw relayError(err, dind.name);
@@ -152,7 +153,7 @@ export class SpareRelay {
         // The relay's own reader takes over in this same tick: no byte is lost.
         this.socket.off('data', this.idle);
         this.socket.write('go\n');
-        return await relayOver(this.socket, this.parent, this.info, this.log, s);
+        return await relayOver(this.socket, this.info, this.log, s);
       } catch (err) {
         this.socket.destroy();
         throw relayError(err, this.info.dind);
@@ -248,7 +249,7 @@ class RelayStream extends Duplex {
     return this.stderrText.includes(NC_MARKER);
   }
 
-  constructor(private readonly socket: Duplex, parent: DaemonLevel, private readonly info: RelayInfo, private readonly log: Logger) {
+  constructor(private readonly socket: Duplex, private readonly info: RelayInfo, private readonly log: Logger) {
     super({ allowHalfOpen: true });
     this.ready = new Promise<void>((resolve, reject) => {
       this.settle = (err) => {
@@ -258,7 +259,7 @@ class RelayStream extends Duplex {
     });
     this.ready.catch(() => undefined);
     const stderr = new PassThrough();
-    parent.docker.modem.demuxStream(socket, this.stdout, stderr);
+    demuxFrames(socket, this.stdout, stderr);
     stderr.on('data', (chunk: Buffer) => this.onStderr(chunk.toString()));
     this.stdout.on('data', (chunk: Buffer) => {
       this.settle();

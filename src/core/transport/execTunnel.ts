@@ -10,6 +10,7 @@ import { checkExecCreate } from '../untrusted/engineShapes';
 import { MAX_TUNNEL_STDERR_CHARS } from '../untrusted/limits';
 import { jsonRequestFor } from './jsonRequest';
 import { primeWithPing } from './streamPrime';
+import { demuxFrames } from './frameDemux';
 
 /**
  * The program run inside the dind container: a raw byte pipe to its own daemon socket.
@@ -210,7 +211,7 @@ export class ExecTunnelAgent extends http.Agent {
       opening?.then((late) => late.destroy(), () => undefined);
       throw err;
     }
-    const tunnel = new TunnelStream(socket, this.parent, short, this.log);
+    const tunnel = new TunnelStream(socket, short, this.log);
     this.open.add(tunnel);
     tunnel.once('close', () => this.open.delete(tunnel));
     this.log.trace(`tunnel ${short}: stream opened in ${Date.now() - started} ms`);
@@ -234,10 +235,10 @@ class TunnelStream extends Duplex {
   private readonly stdout = new PassThrough();
   private stderrText = '';
 
-  constructor(private readonly socket: Duplex, parent: Docker, label: string, log: Logger) {
+  constructor(private readonly socket: Duplex, label: string, log: Logger) {
     super({ allowHalfOpen: false });
     const stderr = new PassThrough();
-    parent.modem.demuxStream(socket, this.stdout, stderr);
+    demuxFrames(socket, this.stdout, stderr);
     stderr.on('data', (chunk: Buffer) => {
       // Kept only to explain a failure: a level cannot grow it without bound.
       if (this.stderrText.length < MAX_TUNNEL_STDERR_CHARS) this.stderrText = (this.stderrText + chunk.toString()).slice(0, MAX_TUNNEL_STDERR_CHARS);

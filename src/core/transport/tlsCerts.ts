@@ -9,6 +9,7 @@ import { MAX_ARCHIVE_BYTES, MAX_CLIENT_CERTS_EXEC_BYTES, TOO_LARGE_HINT } from '
 import { checkExecCreate } from '../untrusted/engineShapes';
 import { checkPemFile, PemKind } from '../untrusted/pemShapes';
 import { jsonRequestFor } from './jsonRequest';
+import { demuxFrames } from './frameDemux';
 
 /** Where docker:dind writes its client certificates. */
 export const DIND_CLIENT_CERT_DIR = '/certs/client';
@@ -90,7 +91,7 @@ async function execOutput(parent: Docker, containerId: string, cmd: string[], ti
         `The certificates printed by the container passed ${MAX_CLIENT_CERTS_EXEC_BYTES / 1024} KB; stopped reading.`, TOO_LARGE_HINT));
     });
     stderr.resume();
-    parent.modem.demuxStream(stream, stdout, stderr);
+    demuxFrames(stream, stdout, stderr);
     const done = () => resolve(Buffer.concat(out));
     stream.on('end', done);
     stream.on('close', done);
