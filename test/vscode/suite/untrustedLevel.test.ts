@@ -11,6 +11,7 @@ import type { DockerLevelsApi } from '../../../src/extension/extension';
 import type { TreeNode } from '../../../src/extension/tree/nodes/TreeNode';
 import { WALK_LEVEL_BUDGET } from '../../../src/core';
 import { startFakeLyingDaemon, type FakeLevel, type LyingAnswers } from '../../support/fakeLyingDaemon';
+import { honestInspect } from '../../support/lyingChecks';
 import { EXTENSION_ID, until } from './bed';
 
 // Every control a terminal acts on: C0 but \n, DEL, C1, and the bidi overrides.
@@ -71,7 +72,10 @@ describe('A lying level in the extension host\'s tree (fake daemon)', function (
         { Id: 'b'.repeat(64), Names: ['/harmless'], Image: 'busybox', State: 'running', Status: 'Up', Labels: {} },
         { Id: dind, Names: ['/oversize-dind'], Image: 'docker:dind', State: 'running', Status: 'Up', Labels: {} },
       ],
-      routes: [{ match: /^GET \/containers\/d+\/json/, body: 'huge' }],
+      routes: [
+        { match: /^GET \/containers\/d+\/json/, body: 'huge' },
+        { match: /^GET \/(v[\d.]+\/)?containers\/a{64}\/json/, body: honestInspect('a'.repeat(64), { Name: `/${HOSTILE}`, Config: { Hostname: 'aaaaaaaaaaaa', Image: HOSTILE, Env: [HOSTILE], Labels: { x: HOSTILE }, ExposedPorts: {} } }) },
+      ],
       hugeBytes: 256 * 1024 ** 2,
     });
     const kids = await until('the fake root\'s rows', async () => { const k = await children(root); return k.some((c) => c.name) ? k : undefined; });
@@ -110,6 +114,14 @@ describe('A lying level in the extension host\'s tree (fake daemon)', function (
     const failure = await until('the oversize failure node', async () => (await children(oversize)).find((k) => rowKind(k).startsWith('dockerLevels:message')));
     assert.match(String(failure.message), /larger than 64 MiB, which no Docker daemon sends/);
     assert.ok(fake!.hugeSent() < 200 * 1024 ** 2, `the fake sent ${fake!.hugeSent()} bytes before the extension hung up`);
+
+    // Inspect: the level's text is data in the document, every control a visible \u escape.
+    await vscode.commands.executeCommand('docker-levels.inspect', rows.find((r) => r.name === HOSTILE));
+    const doc = await until('the inspect document', () => vscode.window.activeTextEditor?.document);
+    assert.doesNotMatch(doc.getText(), RAW_CONTROL);
+    assert.ok(doc.getText().includes('evil\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202egnp\\nwarn'), 'the name as JSON escapes');
+    assert.equal((JSON.parse(doc.getText()) as { Name: string }).Name, `/${HOSTILE}`, 'the same value');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 
     // The host survives: the real local root still lists.
     const local = (await children()).find((r) => r.id === 'root:local');
